@@ -1,0 +1,53 @@
+# alr-teach: every target sets itself up. On a fresh machine you need Python >= 3.11,
+# git and make; `make lab` or `make test` creates .venv/ and installs the rest.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+# No display (a server, a container, CI): don't try to open a browser, just print the URL.
+HEADLESS := $(shell if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then echo yes; fi)
+LAB_FLAGS ?= $(if $(HEADLESS),--no-browser --ip=127.0.0.1)
+
+NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
+
+.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks clean
+
+help:
+	@echo "make lab    - set up (first time only) and start JupyterLab on the course"
+	@echo "make test   - set up (first time only) and run every test and notebook check"
+	@echo "make lint   - ruff over the package, tests and tools"
+	@echo "make notebooks - rebuild notebooks/*.ipynb from notebooks/src/*.py and execute them"
+	@echo "make clean  - remove .venv and caches"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else f"alr-teach needs Python >= 3.11, but $(PYTHON) is {v.major}.{v.minor}. Run: make PYTHON=/path/to/python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
+
+test: $(STAMP) lint test-exercises test-notebooks test-unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check alr_teach tests tools benchmarks conftest.py
+
+test-exercises: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax exercises
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) notebooks solutions
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest --doctest-modules alr_teach tests
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/notebooks.py build
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache

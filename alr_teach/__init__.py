@@ -1,0 +1,16 @@
+"""alr_teach: adaptive learning-rate optimizers, step by step, in plain numpy.
+
+Every optimizer takes ``new_params = opt.step(params, grads)`` with ``params`` one
+ndarray or a list of ndarrays; keyword names and defaults follow ``torch.optim``.
+See :class:`alr_teach.base.Optimizer` to write your own.
+"""
+
+from .adadelta import AdaDelta
+from .adagrad import AdaGrad
+from .adam import Adam, AdamW
+from .base import Optimizer
+from .rmsprop import RMSProp
+from .sgd import SGD
+
+__all__ = ["SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Optimizer"]
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""Range checks for hyperparameters: one place, one message format.
+
+Every check returns the value in the form the optimizers compute with (a Python
+``float`` for a scalar, a float64 ``ndarray`` for an array of values to sweep over)
+or raises ``ValueError`` with a message of the form::
+
+    Invalid <name>: <value> (<what it must be>)
+
+Array values are checked element-wise, so a sweep over 64 learning rates is rejected
+if any one of them is out of range, and the message shows the first offender.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Union
+
+import numpy as np
+
+Hyper = Union[float, np.ndarray]
+"""A hyperparameter value: a float, or an array whose leading axes are sweep axes."""
+
+
+def _fail(name: str, shown: object, requirement: str) -> ValueError:
+    return ValueError(f"Invalid {name}: {shown!r} ({requirement})")
+
+
+def _to_hyper(name: str, value: object) -> Hyper:
+    """Turn ``value`` into a float or a float64 array, rejecting anything non-numeric."""
+    if isinstance(value, (bool, np.bool_)):
+        raise _fail(name, value, "must be a real number, not a boolean")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    try:
+        array = np.asarray(value)
+    except Exception:  # ragged lists and the like
+        array = None
+    if array is None or array.dtype.kind not in "iuf" or array.size == 0:
+        raise _fail(name, value, "must be a real number or a non-empty array of real numbers")
+    if array.ndim == 0:
+        return float(array)
+    return array.astype(np.float64)
+
+
+def in_range(
+    name: str,
+    value: object,
+    low: float = 0.0,
+    high: float = np.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> Hyper:
+    """Check that ``value`` (or every element of it) is finite and lies in the interval.
+
+    ``low_open``/``high_open`` exclude the bounds. NaN is always rejected, as is
+    infinity, whatever the bounds.
+    """
+    hyper = _to_hyper(name, value)
+    values = np.asarray(hyper)
+    ok = np.isfinite(values)
+    ok &= (values > low) if low_open else (values >= low)
+    if np.isfinite(high):
+        ok &= (values < high) if high_open else (values <= high)
+    if not np.all(ok):
+        left = "(" if low_open else "["
+        right = ")" if high_open or not np.isfinite(high) else "]"
+        upper = "inf" if not np.isfinite(high) else f"{high:g}"
+        requirement = f"must be finite and in {left}{low:g}, {upper}{right}"
+        if values.ndim == 0:
+            raise _fail(name, value, requirement)
+        bad = values[~ok].flat[0]
+        raise _fail(name, f"array of shape {values.shape} containing {bad!r}", requirement)
+    return hyper
+
+
+def nonnegative(name: str, value: object) -> Hyper:
+    """A finite value >= 0 (learning rates, weight decay, momentum, lr_decay...)."""
+    return in_range(name, value, 0.0)
+
+
+def positive(name: str, value: object) -> Hyper:
+    """A finite value > 0 (epsilon)."""
+    return in_range(name, value, 0.0, low_open=True)
+
+
+def decay_factor(name: str, value: object) -> Hyper:
+    """A finite value in [0, 1): the averaging factors beta1, beta2, alpha, rho."""
+    return in_range(name, value, 0.0, 1.0, high_open=True)
+
+
+def betas(value: object) -> tuple[Hyper, Hyper]:
+    """torch's ``betas=(beta1, beta2)``, each in [0, 1); either entry may be an array."""
+    if isinstance(value, np.ndarray) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise _fail("betas", value, "must be a pair (beta1, beta2)")
+    return decay_factor("betas[0] (beta1)", value[0]), decay_factor("betas[1] (beta2)", value[1])
+
+
+def flag(name: str, value: object) -> bool:
+    """A True/False switch such as ``nesterov`` or ``amsgrad``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise _fail(name, value, "must be True or False")
+    return bool(value)
