@@ -9,12 +9,11 @@ never see the difference.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-Params = Union[np.ndarray, list, tuple]
+Params = np.ndarray | list | tuple
 """One ndarray, or a list/tuple of ndarrays (a Python list is *always* a list of arrays)."""
 
 

@@ -13,11 +13,10 @@ if any one of them is out of range, and the message shows the first offender.
 from __future__ import annotations
 
 import numbers
-from typing import Union
 
 import numpy as np
 
-Hyper = Union[float, np.ndarray]
+Hyper = float | np.ndarray
 """A hyperparameter value: a float, or an array whose leading axes are sweep axes."""
 
 

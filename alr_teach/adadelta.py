@@ -56,6 +56,8 @@ class AdaDelta(Optimizer):
     [ 0.6512 -1.6236]
     """
 
+    elementwise = True
+
     def __init__(
         self,
         lr: float = 1.0,

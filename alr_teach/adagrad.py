@@ -60,6 +60,8 @@ class AdaGrad(Optimizer):
     [ 0.0274 -0.5513]
     """
 
+    elementwise = True
+
     def __init__(
         self,
         lr: float = 1e-2,

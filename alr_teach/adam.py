@@ -64,6 +64,7 @@ class Adam(Optimizer):
     [0.0029 0.0084]
     """
 
+    elementwise = True
     decoupled_weight_decay = False
 
     def __init__(

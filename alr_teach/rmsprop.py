@@ -63,6 +63,8 @@ class RMSProp(Optimizer):
     [ 0.0118 -0.4501]
     """
 
+    elementwise = True
+
     def __init__(
         self,
         lr: float = 1e-2,

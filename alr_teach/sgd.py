@@ -1,4 +1,4 @@
-"""Stochastic gradient descent with (Nesterov) momentum: the baseline every ALR is measured against."""
+"""Stochastic gradient descent with (Nesterov) momentum: the baseline ALR is measured against."""
 
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ class SGD(Optimizer):
     >>> print(np.round(x, 4))
     [ 0.0037 -0.0075]
     """
+
+    elementwise = True
 
     def __init__(
         self,

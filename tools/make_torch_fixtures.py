@@ -123,8 +123,8 @@ def main() -> None:
     for i, (ours, theirs, kwargs) in enumerate(CONFIGS):
         for key, value in run(theirs, kwargs, seed=1000 + i).items():
             arrays[f"c{i}/{key}"] = value
-        meta.append({"id": i, "alr_teach": ours, "torch": theirs,
-                     "kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}})
+        as_json = {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}
+        meta.append({"id": i, "alr_teach": ours, "torch": theirs, "kwargs": as_json})
     np.savez_compressed(OUT / "torch_parity.npz", **arrays)
     info = {
         "generated_by": "tools/make_torch_fixtures.py",

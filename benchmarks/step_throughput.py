@@ -1,0 +1,92 @@
+"""How fast is one Adam step on 10^6 float64 parameters? (issue: foundation, section 4)
+
+Times, in the same run and interleaved so machine noise hits all alike:
+  * alr_teach.Adam.step                       (readable numpy, one temporary per term)
+  * torch.optim.Adam.step, default CPU path   (only if torch is installed), and its
+    single-tensor path (foreach=False) for information
+  * a memory-traffic bound: the bare numpy cost of reading x, g, m, v and writing
+    x, m, v once each, i.e. 7 passes over 8 MB, timed as 3.5 array copies
+and prints the ratios. Target: alr_teach at most 1.5x torch's time.
+
+    python benchmarks/step_throughput.py [--n 1000000] [--repeats 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import alr_teach
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=args.n)
+    g = rng.normal(size=args.n)
+
+    ours = alr_teach.Adam(lr=1e-3)
+    state = {"x": x}
+
+    def ours_step():
+        state["x"] = ours.step(state["x"], g)
+
+    src, dst = rng.normal(size=args.n), np.empty(args.n)
+
+    def traffic_bound():
+        for _ in range(3):
+            np.copyto(dst, src)
+        dst[: args.n // 2] = src[: args.n // 2]  # the half pass: 7 streams = 3.5 copies
+
+    candidates = {"alr_teach.Adam": ours_step, "numpy traffic bound": traffic_bound}
+    try:
+        import torch
+
+        p = torch.nn.Parameter(torch.tensor(x))
+        p.grad = torch.tensor(g)
+        torch_opt = torch.optim.Adam([p], lr=1e-3)
+        candidates["torch.optim.Adam"] = torch_opt.step
+        q = torch.nn.Parameter(torch.tensor(x))
+        q.grad = torch.tensor(g)
+        candidates["torch Adam foreach=False"] = torch.optim.Adam([q], lr=1e-3, foreach=False).step
+        torch_info = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    except ImportError:
+        torch_info = "torch not installed: torch column skipped"
+
+    for fn in candidates.values():  # warm-up (allocations, lazy state)
+        fn()
+    results: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(args.rounds):
+        for name, fn in candidates.items():
+            results[name].append(median_time(fn, args.repeats))
+    medians = {name: float(np.median(ts)) for name, ts in results.items()}
+
+    print(f"Adam step on {args.n:,} float64 parameters ({torch_info}; numpy {np.__version__})")
+    for name, seconds in medians.items():
+        print(f"  {name:22s} {seconds * 1e3:8.2f} ms")
+    ours_t = medians["alr_teach.Adam"]
+    print(f"  ratio alr_teach / traffic bound: {ours_t / medians['numpy traffic bound']:.2f}x")
+    if "torch.optim.Adam" in medians:
+        ratio = ours_t / medians["torch.optim.Adam"]
+        verdict = "meets" if ratio <= 1.5 else "misses"
+        print(f"  ratio alr_teach / torch:         {ratio:.2f}x ({verdict} the 1.5x target)")
+
+
+if __name__ == "__main__":
+    main()
