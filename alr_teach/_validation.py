@@ -29,7 +29,10 @@ def _to_hyper(name: str, value: object) -> Hyper:
     if isinstance(value, (bool, np.bool_)):
         raise _fail(name, value, "must be a real number, not a boolean")
     if isinstance(value, numbers.Real):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer too large for a float
+            raise _fail(name, value, "must be finite") from None
     try:
         array = np.asarray(value)
     except Exception:  # ragged lists and the like
@@ -73,6 +76,11 @@ def in_range(
     return hyper
 
 
+def finite(name: str, value: object) -> Hyper:
+    """Any finite real number or array of them (the default for a learner's own optimizer)."""
+    return in_range(name, value, -np.inf)
+
+
 def nonnegative(name: str, value: object) -> Hyper:
     """A finite value >= 0 (learning rates, weight decay, momentum, lr_decay...)."""
     return in_range(name, value, 0.0)
@@ -81,6 +89,11 @@ def nonnegative(name: str, value: object) -> Hyper:
 def positive(name: str, value: object) -> Hyper:
     """A finite value > 0 (epsilon)."""
     return in_range(name, value, 0.0, low_open=True)
+
+
+def fraction(name: str, value: object) -> Hyper:
+    """A finite value in [0, 1] (dampening)."""
+    return in_range(name, value, 0.0, 1.0)
 
 
 def decay_factor(name: str, value: object) -> Hyper:
@@ -100,3 +113,19 @@ def flag(name: str, value: object) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise _fail(name, value, "must be True or False")
     return bool(value)
+
+
+def real(name: str, value: object, *, low: float = -np.inf, low_open: bool = False) -> float:
+    """A single finite real number (not an array, not a bool), optionally bounded below."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise _fail(name, value, "must be a real number")
+    hyper = in_range(name, value, low, low_open=low_open)
+    return float(hyper)
+
+
+def whole(name: str, value: object, *, low: int = 0) -> int:
+    """A whole number (Python or numpy integer, not a bool) >= ``low``."""
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    if not integral or value < low:
+        raise _fail(name, value, f"must be a whole number >= {low}")
+    return int(value)

@@ -57,6 +57,12 @@ class AdaDelta(Optimizer):
     """
 
     elementwise = True
+    checks = {
+        "lr": check.nonnegative,
+        "rho": check.decay_factor,
+        "eps": check.positive,
+        "weight_decay": check.nonnegative,
+    }
 
     def __init__(
         self,
@@ -65,12 +71,7 @@ class AdaDelta(Optimizer):
         eps: float = 1e-6,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(
-            lr=check.nonnegative("lr", lr),
-            rho=check.decay_factor("rho", rho),
-            eps=check.positive("eps", eps),
-            weight_decay=check.nonnegative("weight_decay", weight_decay),
-        )
+        super().__init__(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
 
     def init_state(self, x, h):
         return {"sq_avg": np.zeros_like(x), "acc_delta": np.zeros_like(x)}

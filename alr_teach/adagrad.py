@@ -61,6 +61,13 @@ class AdaGrad(Optimizer):
     """
 
     elementwise = True
+    checks = {
+        "lr": check.nonnegative,
+        "lr_decay": check.nonnegative,
+        "weight_decay": check.nonnegative,
+        "initial_accumulator_value": check.nonnegative,
+        "eps": check.positive,
+    }
 
     def __init__(
         self,
@@ -71,13 +78,11 @@ class AdaGrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         super().__init__(
-            lr=check.nonnegative("lr", lr),
-            lr_decay=check.nonnegative("lr_decay", lr_decay),
-            weight_decay=check.nonnegative("weight_decay", weight_decay),
-            initial_accumulator_value=check.nonnegative(
-                "initial_accumulator_value", initial_accumulator_value
-            ),
-            eps=check.positive("eps", eps),
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
         )
 
     def init_state(self, x, h):

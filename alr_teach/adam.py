@@ -6,7 +6,7 @@ import numpy as np
 
 from . import _validation as check
 from ._validation import Hyper
-from .base import Optimizer, add_weight_decay
+from .base import Optimizer, add_weight_decay, is_zero
 
 
 class Adam(Optimizer):
@@ -66,6 +66,13 @@ class Adam(Optimizer):
 
     elementwise = True
     decoupled_weight_decay = False
+    checks = {
+        "lr": check.nonnegative,
+        "beta1": check.decay_factor,
+        "beta2": check.decay_factor,
+        "eps": check.positive,
+        "weight_decay": check.nonnegative,
+    }
 
     def __init__(
         self,
@@ -75,20 +82,19 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        beta1, beta2 = check.betas(betas)
-        super().__init__(
-            lr=check.nonnegative("lr", lr),
-            beta1=beta1,
-            beta2=beta2,
-            eps=check.positive("eps", eps),
-            weight_decay=check.nonnegative("weight_decay", weight_decay),
-        )
         self.amsgrad = check.flag("amsgrad", amsgrad)
+        beta1, beta2 = check.betas(betas)
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
 
     @property
     def betas(self) -> tuple[Hyper, Hyper]:
-        """``(beta1, beta2)``, torch's spelling."""
+        """``(beta1, beta2)``, torch's spelling; assigning a new pair is checked."""
         return self.beta1, self.beta2
+
+    @betas.setter
+    def betas(self, value: tuple[float, float]) -> None:
+        beta1, beta2 = check.betas(value)
+        self.set(beta1=beta1, beta2=beta2)
 
     def init_state(self, x, h):
         state = {"m": np.zeros_like(x), "v": np.zeros_like(x)}
@@ -98,7 +104,7 @@ class Adam(Optimizer):
 
     def update(self, x, g, s, h, t):
         if self.decoupled_weight_decay:
-            x = x * (1 - h.lr * h.weight_decay) if np.any(h.weight_decay != 0) else x
+            x = x if is_zero(h.weight_decay) else x * (1 - h.lr * h.weight_decay)
         else:
             g = add_weight_decay(g, x, h.weight_decay)
         s.m = h.beta1 * s.m + (1 - h.beta1) * g

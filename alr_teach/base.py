@@ -16,10 +16,15 @@ leaves the optimizer exactly as it was), and never writes to the caller's arrays
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from types import MappingProxyType, SimpleNamespace
+from typing import ClassVar
 
 import numpy as np
 
+from . import _validation as check
 from ._params import Params, Structure, flatten, unflatten
 from ._validation import Hyper
 
@@ -32,7 +37,9 @@ class Optimizer:
     too; the arguments are never modified.
 
     **Hyperparameters** live in ``opt.hyperparameters`` and read as attributes
-    (``opt.lr``). Any of them may be an array whose axes *lead* the parameter's axes:
+    (``opt.lr``). Change them between steps with ``opt.lr = 0.01`` or
+    ``opt.set(lr=0.01)`` (a schedule does this); new values are checked as at
+    construction. Any of them may be an array whose axes *lead* the parameter's axes:
     with ``params`` of shape ``(64, 2)`` (64 independent 2-D problems), ``lr`` of
     shape ``(64,)`` or ``(64, 1)`` gives each problem its own rate. A hyperparameter
     must broadcast to every parameter array's shape.
@@ -43,7 +50,9 @@ class Optimizer:
     in a history list is safe. ``opt.reset()`` starts over.
 
     **Writing your own optimizer**: subclass, pass the hyperparameters to
-    ``super().__init__`` and give ``init_state`` and ``update``. Rebind state entries
+    ``super().__init__`` and give ``init_state`` and ``update``. Optionally map each
+    hyperparameter name to a range check in ``checks`` (by default any finite number
+    is accepted). Rebind state entries
     (``s.m = beta * s.m + g``) rather than modifying them in place (``s.m *= beta``):
     the arrays you receive are the committed state.
 
@@ -69,12 +78,45 @@ class Optimizer:
     #: across the array). Such rules are applied to large arrays slice by slice, which
     #: gives the same numbers faster; a rule that mixes elements must leave this False.
     elementwise: bool = False
-    #: elements per slice for element-wise rules (8 arrays of this size fit in L2 cache)
-    chunk_size: int = 2**14
+    #: elements per slice for element-wise rules (a few 512 KiB temporaries stay in cache)
+    chunk_size: int = 2**16
 
-    def __init__(self, **hyperparameters: Hyper) -> None:
-        self.hyperparameters: dict[str, Hyper] = dict(hyperparameters)
+    #: how each hyperparameter is checked: name -> function(name, value) returning the
+    #: value to compute with, or raising ValueError. Unlisted names: any finite number.
+    checks: ClassVar[dict[str, Callable[[str, object], Hyper]]] = {}
+
+    def __init__(self, **hyperparameters: object) -> None:
+        self.hyperparameters: Mapping[str, Hyper] = MappingProxyType({})
+        self._assign(hyperparameters)
         self.reset()
+
+    def set(self, **values: object) -> None:
+        """Change hyperparameters (checked as at construction); used from the next step on."""
+        unknown = [name for name in values if name not in self.hyperparameters]
+        if unknown:
+            raise ValueError(
+                f"Invalid hyperparameter: {unknown[0]!r} ({type(self).__name__} has "
+                f"{', '.join(self.hyperparameters)})"
+            )
+        self._assign(values)
+        self._hyperparameters_changed = True
+
+    def check_combination(self, hyperparameters: dict[str, Hyper]) -> None:
+        """Raise ValueError if these values do not go together (override; e.g. SGD's nesterov)."""
+
+    def _assign(self, values: dict[str, object]) -> None:
+        checked = {n: self.checks.get(n, check.finite)(n, v) for n, v in values.items()}
+        candidate = {**self.hyperparameters, **checked}
+        self.check_combination(candidate)
+        # all or nothing, and read-only: changes go through set(), which checks them
+        self.__dict__["hyperparameters"] = MappingProxyType(candidate)
+        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1  # for cached shapes
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in self.__dict__.get("hyperparameters", {}):
+            self.set(**{name: value})
+        else:
+            super().__setattr__(name, value)
 
     # -- the two methods a concrete optimizer provides ------------------------------
     def init_state(self, x: np.ndarray, h: SimpleNamespace) -> dict[str, np.ndarray]:
@@ -92,7 +134,10 @@ class Optimizer:
         """Forget all state: the next ``step`` is step 1 again, with any params structure."""
         self.t = 0
         self._states: list[dict[str, np.ndarray]] = []
+        self._spares: list[dict[str, np.ndarray]] = []  # last step's state arrays, for reuse
         self._structure: Structure | None = None
+        self._hyperparameters_changed = False
+        self._shaped_cache: tuple = (None, [])
 
     def __getattr__(self, name: str) -> Hyper:
         hyperparameters = self.__dict__.get("hyperparameters", {})
@@ -125,31 +170,34 @@ class Optimizer:
                 f"{self._structure.describe()}, this one {structure.describe()} "
                 f"(call reset() to start over with new params)"
             )
-        names = (
-            ["params"] if structure.container is None
-            else [f"params[{i}]" for i in range(len(xs))]
-        )
-        hs = [self._hyperparameters_for(x, name) for x, name in zip(xs, names)]
+        hs = self._shaped_hyperparameters(xs, structure)
         states = self._states or [self.init_state(x, h) for x, h in zip(xs, hs)]
+        if self._hyperparameters_changed:  # e.g. momentum switched on: add missing state
+            states = [{**self.init_state(x, h), **s} for x, h, s in zip(xs, hs, states)]
         t = self.t + 1
 
         new_xs, new_states = [], []
         with np.errstate(all="ignore"):  # divergence is shown by the runner, not raised here
-            for x, g, h, state, name in zip(xs, gs, hs, states, names):
+            for i, (x, g, h, state) in enumerate(zip(xs, gs, hs, states)):
                 if self._can_chunk(x, h):
-                    x_new, new_state = self._update_in_chunks(x, g, state, h, t)
+                    spare = self._spares[i] if self._spares else {}
+                    x_new, new_state = self._update_in_chunks(x, g, state, h, t, spare)
                 else:
                     s = SimpleNamespace(**state)
                     x_new, new_state = np.asarray(self.update(x, g, s, h, t)), vars(s)
                 if x_new.shape != x.shape:
                     raise ValueError(
                         f"{type(self).__name__}.update returned shape {x_new.shape} "
-                        f"for {name} of shape {x.shape}"
+                        f"for {_array_name(structure, i)} of shape {x.shape}"
                     )
                 new_xs.append(x_new)
                 new_states.append(new_state)
 
-        self._states, self._structure, self.t = new_states, structure, t
+        spares = self._states if self._states and self._structure == structure else []
+        vars(self).update(  # plain attributes: set in one go, past __setattr__'s check
+            _spares=spares, _states=new_states, _structure=structure, t=t,
+            _hyperparameters_changed=False,
+        )
         return unflatten(new_xs, structure)
 
     def _can_chunk(self, x: np.ndarray, h: SimpleNamespace) -> bool:
@@ -160,29 +208,63 @@ class Optimizer:
             and not any(isinstance(v, np.ndarray) for v in vars(h).values())
         )
 
-    def _update_in_chunks(self, x, g, state, h, t):
+    def _update_in_chunks(self, x, g, state, h, t, spare):
         """Apply an element-wise ``update`` to consecutive slices of the flattened arrays.
 
         Same numbers as one call on the whole array (each element sees the same
-        operations), but the temporaries of a slice fit in the CPU cache, so a step
-        reads and writes each large array about once instead of once per operation.
-        The results go into fresh arrays: the committed state is never written to.
+        operations), but faster: a slice's temporaries stay in the CPU cache, and slices
+        are spread over the machine's cores (numpy releases the GIL inside its loops),
+        as torch's own element-wise kernels are. The new state goes into ``spare``, the
+        arrays of the state before the committed one (no longer needed: ``opt.state``
+        hands out copies), or fresh arrays; the committed state is never written to.
         """
         n = x.size
         x_flat, g_flat = x.reshape(-1), g.reshape(-1)
         state_flat = {k: v.reshape(-1) for k, v in state.items()}
-        x_out, state_out = None, {}
-        for start in range(0, n, self.chunk_size):
-            part = slice(start, start + self.chunk_size)
+        parts = [slice(start, start + self.chunk_size) for start in range(0, n, self.chunk_size)]
+
+        def compute(part):
             s = SimpleNamespace(**{k: v[part] for k, v in state_flat.items()})
-            x_part = np.asarray(self.update(x_flat[part], g_flat[part], s, h, t))
-            if x_out is None:  # dtypes are known once the first slice is computed
-                x_out = np.empty(n, dtype=x_part.dtype)
-                state_out = {k: np.empty(n, dtype=np.asarray(v).dtype) for k, v in vars(s).items()}
+            with np.errstate(all="ignore"):  # error states are per thread
+                x_part = np.asarray(self.update(x_flat[part], g_flat[part], s, h, t))
+            expected = x_flat[part].shape
+            if x_part.shape != expected:
+                raise ValueError(
+                    f"{type(self).__name__}.update returned shape {x_part.shape} for a slice "
+                    f"of shape {expected}: an element-wise rule must return one value per element"
+                )
+            return x_part, vars(s)
+
+        x_first, s_first = compute(parts[0])  # tells the dtypes of the results
+        x_out = np.empty(n, dtype=x_first.dtype)
+        state_out = {}
+        for k, v in s_first.items():
+            dtype = np.asarray(v).dtype
+            reuse = spare.get(k)
+            fits = reuse is not None and reuse.size == n and reuse.dtype == dtype
+            state_out[k] = reuse.reshape(-1) if fits else np.empty(n, dtype=dtype)
+
+        def store(part, x_part, s_part):
             x_out[part] = x_part
-            for k, v in vars(s).items():
+            for k, v in s_part.items():
                 state_out[k][part] = v
+
+        def compute_and_store(part):
+            store(part, *compute(part))
+
+        store(parts[0], x_first, s_first)
+        for _ in _worker_pool().map(compute_and_store, parts[1:]):
+            pass  # re-raises the first error, if any
         return x_out.reshape(x.shape), {k: v.reshape(x.shape) for k, v in state_out.items()}
+
+    def _shaped_hyperparameters(self, xs, structure) -> list[SimpleNamespace]:
+        """``_hyperparameters_for`` each array, cached until the values or shapes change."""
+        key = (structure, self._version)
+        if self._shaped_cache[0] != key:
+            shaped = [self._hyperparameters_for(x, _array_name(structure, i))
+                      for i, x in enumerate(xs)]
+            vars(self)["_shaped_cache"] = (key, shaped)
+        return self._shaped_cache[1]
 
     def _hyperparameters_for(self, x: np.ndarray, name: str) -> SimpleNamespace:
         """Hyperparameters as seen by one array: arrays padded with trailing unit axes."""
@@ -190,7 +272,7 @@ class Optimizer:
         for key, value in self.hyperparameters.items():
             if isinstance(value, np.ndarray):
                 padded = value.reshape(value.shape + (1,) * (x.ndim - value.ndim))
-                if value.ndim > x.ndim or np.broadcast_shapes(padded.shape, x.shape) != x.shape:
+                if value.ndim > x.ndim or not _broadcasts_to(padded.shape, x.shape):
                     raise ValueError(
                         f"{key} has shape {value.shape}, which does not fit {name} of shape "
                         f"{x.shape}: a hyperparameter's axes lead the parameter's axes "
@@ -205,8 +287,39 @@ class Optimizer:
             return f"array(shape={value.shape})" if isinstance(value, np.ndarray) else f"{value:g}"
 
         parts = [f"{k}={show(v)}" for k, v in self.hyperparameters.items()]
-        parts += [f"{k}={v}" for k, v in vars(self).items() if isinstance(v, bool)]
+        parts += [
+            f"{k}={v}" for k, v in vars(self).items() if isinstance(v, bool) and k[0] != "_"
+        ]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` broadcasts to exactly ``target`` (same ndim)."""
+    return len(shape) == len(target) and all(n in (1, m) for n, m in zip(shape, target))
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _worker_pool() -> ThreadPoolExecutor:
+    """One thread per available core (at most 4), created on first use."""
+    global _POOL
+    if _POOL is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, cores or 1)),
+                                   thread_name_prefix="alr_teach")
+    return _POOL
+
+
+def _array_name(structure: Structure, i: int) -> str:
+    return "params" if structure.container is None else f"params[{i}]"
+
+
+def is_zero(value: Hyper) -> bool:
+    """True when a hyperparameter (a float, or every entry of an array) is 0."""
+    if isinstance(value, float):  # the common case, without numpy's overhead
+        return value == 0.0
+    return not np.any(value)
 
 
 def add_weight_decay(g: np.ndarray, x: np.ndarray, weight_decay: Hyper) -> np.ndarray:
@@ -215,7 +328,5 @@ def add_weight_decay(g: np.ndarray, x: np.ndarray, weight_decay: Hyper) -> np.nd
     Returns ``g + weight_decay * x``; skipped when ``weight_decay`` is 0, as torch does
     (so a diverged ``x = inf`` does not turn a zero-decay step into NaN).
     """
-    if np.any(weight_decay != 0):
-        return g + weight_decay * x
-    return g
+    return g if is_zero(weight_decay) else g + weight_decay * x
 

@@ -67,3 +67,74 @@ def plot_descent_1d(
     ax_loss.set(xlabel="step t", ylabel="loss f(x_t) (log scale)",
                 title="Loss against step (x marks divergence)", ylim=(loss_floor, 1e8))
     ax_loss.legend(fontsize=8, loc="lower left")
+
+
+def _edges(values: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges around grid values (geometric midpoints on a log axis)."""
+    v = np.log10(values) if log else values
+    if v.size == 1:
+        mid = np.array([v[0] - 0.5, v[0] + 0.5])
+    else:
+        inner = (v[1:] + v[:-1]) / 2
+        mid = np.concatenate([[2 * v[0] - inner[0]], inner, [2 * v[-1] - inner[-1]]])
+    return 10**mid if log else mid
+
+
+def _is_log_axis(values: np.ndarray) -> bool:
+    return bool(np.all(values > 0) and values.max() / values.min() > 100)
+
+
+def plot_sweep(ax: Axes, result, *, what: str = "final_loss", min_value: float = 0.0):
+    """Heatmap of a two-hyperparameter sweep (or a line for one), divergence marked.
+
+    ``what`` is ``"final_loss"`` (coloured on a log scale, as loss minus ``min_value``)
+    or ``"steps_to_tol"``. Diverged cells are grey and hatched, and a black line traces
+    the boundary between cells that diverged and cells that did not. Axes whose values
+    span more than two decades are logarithmic.
+    """
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Patch
+
+    data = getattr(result, what)
+    if what == "final_loss":
+        data = np.maximum(data - min_value, 1e-16)
+        label, norm = "final loss − minimum (log scale)", LogNorm()
+    else:
+        data = np.where(data < 0, np.nan, data).astype(float)
+        label, norm = f"steps to reach loss within {result.tol:g} of the minimum", None
+    data = np.where(result.diverged, np.nan, data)
+    xname, xs = result.names[0], result.values[0]
+    if len(result.names) == 1:
+        ax.plot(xs, data, **{**style(0), "markersize": 4})
+        edges = _edges(xs, _is_log_axis(xs))
+        for i in np.flatnonzero(result.diverged):
+            ax.axvspan(edges[i], edges[i + 1], color="0.85", hatch="//",
+                       label="diverged" if i == np.flatnonzero(result.diverged)[0] else None)
+        if result.diverged.any():
+            ax.legend(fontsize=8)
+        ax.set(xlabel=xname, ylabel=label, title=f"Sweep over {xname}")
+        if _is_log_axis(xs):
+            ax.set_xscale("log")
+        if norm is not None:
+            ax.set_yscale("log")
+        return None
+    yname, ys = result.names[1], result.values[1]
+    xlog, ylog = _is_log_axis(xs), _is_log_axis(ys)
+    # rows of the result are the first grid axis: transpose so it runs along x
+    mesh = ax.pcolormesh(_edges(xs, xlog), _edges(ys, ylog), data.T, norm=norm, cmap="viridis")
+    ax.pcolormesh(_edges(xs, xlog), _edges(ys, ylog),
+                  np.where(result.diverged.T, 1.0, np.nan), cmap="Greys", vmin=0, vmax=3,
+                  hatch="//", shading="flat")
+    if result.diverged.any() and not result.diverged.all():
+        ax.contour(xs, ys, result.diverged.T.astype(float), levels=[0.5], colors="black",
+                   linewidths=1.5)
+    ax.figure.colorbar(mesh, ax=ax, label=label)
+    if xlog:
+        ax.set_xscale("log")
+    if ylog:
+        ax.set_yscale("log")
+    ax.legend(handles=[Patch(facecolor="0.85", hatch="//", label="diverged"),
+                       Patch(facecolor="none", edgecolor="black", label="divergence boundary")],
+              loc="upper right", fontsize=8, framealpha=0.9)
+    ax.set(xlabel=xname, ylabel=yname, title=f"{what.replace('_', ' ')} over {xname} × {yname}")
+    return mesh

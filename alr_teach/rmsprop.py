@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as check
-from .base import Optimizer, add_weight_decay
+from .base import Optimizer, add_weight_decay, is_zero
 
 
 class RMSProp(Optimizer):
@@ -64,6 +64,13 @@ class RMSProp(Optimizer):
     """
 
     elementwise = True
+    checks = {
+        "lr": check.nonnegative,
+        "alpha": check.decay_factor,
+        "eps": check.positive,
+        "weight_decay": check.nonnegative,
+        "momentum": check.nonnegative,
+    }
 
     def __init__(
         self,
@@ -74,19 +81,15 @@ class RMSProp(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        super().__init__(
-            lr=check.nonnegative("lr", lr),
-            alpha=check.decay_factor("alpha", alpha),
-            eps=check.positive("eps", eps),
-            weight_decay=check.nonnegative("weight_decay", weight_decay),
-            momentum=check.nonnegative("momentum", momentum),
-        )
         self.centered = check.flag("centered", centered)
+        super().__init__(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum
+        )
 
     @property
     def uses_momentum(self) -> bool:
         """True when any momentum value is non-zero (then a velocity is kept)."""
-        return bool(np.any(self.momentum != 0))
+        return not is_zero(self.momentum)
 
     def init_state(self, x, h):
         state = {"sq_avg": np.zeros_like(x)}

@@ -66,7 +66,9 @@ def run(
     """Run ``optimizer`` for ``steps`` steps on ``landscape`` from ``x0``.
 
     ``x0`` has shape (d,) or (*B, d) for a batch of runs (default: the landscape's
-    start). Hyperparameter arrays of the optimizer broadcast with the batch axes (see
+    start). For a noisy or drifting landscape the gradient at step ``t`` is
+    ``landscape.grad_at(x, t)`` and the recorded loss ``landscape.value_at(x, t)``.
+    Hyperparameter arrays of the optimizer broadcast with the batch axes (see
     :class:`~alr_teach.base.Optimizer`). A run *diverges* at the first step whose point
     or loss is not finite or whose loss exceeds ``max_loss`` (default: 1e6 times the
     larger of 1 and the starting loss); from then on its entries are NaN. The optimizer
@@ -81,32 +83,36 @@ def run(
             f"last axis must have length {landscape.dim})"
         )
     optimizer.reset()
-    loss0 = landscape.value(x)
+    loss0 = landscape.value_at(x, 0)
     limit = 1e6 * np.maximum(1.0, np.abs(loss0)) if max_loss is None else max_loss
 
     points = np.full((steps + 1,) + x.shape, np.nan)
     losses = np.full((steps + 1,) + loss0.shape, np.nan)
     grads = np.full((steps,) + x.shape, np.nan)
-    diverged_at = np.full(loss0.shape, -1)
     points[0], losses[0] = x, loss0
     state: dict[str, np.ndarray] = {}
 
     alive = np.ones(loss0.shape, dtype=bool)
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            g = landscape.grad(x)
+            g = landscape.grad_at(x, t)
             x = optimizer.step(x, g)
-            loss = landscape.value(x)
-            bad = alive & ~(np.isfinite(loss) & np.all(np.isfinite(x), axis=-1) & (loss <= limit))
-            diverged_at[bad] = t
-            alive &= ~bad
-            grads[t - 1] = np.where((alive | bad)[..., None], g, np.nan)
-            points[t] = np.where(alive[..., None], x, np.nan)
-            losses[t] = np.where(alive, loss, np.nan)
+            loss = landscape.value_at(x, t)
+            grads[t - 1], points[t], losses[t] = g, x, loss
             if record_state:
                 for name, value in optimizer.state.items():
-                    state.setdefault(name, np.full((steps,) + x.shape, np.nan))
-                    state[name][t - 1] = np.where(alive[..., None], value, np.nan)
+                    state.setdefault(name, np.full((steps,) + x.shape, np.nan))[t - 1] = value
+            alive &= loss <= limit  # False for NaN, infinity and exploding losses
             if not alive.any():
                 break
+
+        # The step at which each run first failed; blank everything it did afterwards.
+        failed = ~(losses[1:] <= limit) | ~np.all(np.isfinite(points[1:]), axis=-1)
+        diverged_at = np.where(failed.any(axis=0), failed.argmax(axis=0) + 1, -1)
+    step = np.arange(steps + 1).reshape((-1,) + (1,) * loss0.ndim)
+    after = (diverged_at >= 0) & (step >= diverged_at)  # (steps + 1, *B)
+    points[after], losses[after] = np.nan, np.nan
+    grads[after[:-1]] = np.nan  # grads[k - 1] led to the failing step k: kept
+    for history in state.values():
+        history[after[1:]] = np.nan
     return Trajectory(points, losses, grads, diverged_at, state)

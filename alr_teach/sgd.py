@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as check
-from .base import Optimizer, add_weight_decay
+from .base import Optimizer, add_weight_decay, is_zero
 
 
 class SGD(Optimizer):
@@ -59,6 +59,12 @@ class SGD(Optimizer):
     """
 
     elementwise = True
+    checks = {
+        "lr": check.nonnegative,
+        "momentum": check.nonnegative,
+        "dampening": check.fraction,
+        "weight_decay": check.nonnegative,
+    }
 
     def __init__(
         self,
@@ -68,14 +74,12 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(
-            lr=check.nonnegative("lr", lr),
-            momentum=check.nonnegative("momentum", momentum),
-            dampening=check.in_range("dampening", dampening, 0.0, 1.0),
-            weight_decay=check.nonnegative("weight_decay", weight_decay),
-        )
         self.nesterov = check.flag("nesterov", nesterov)
-        if self.nesterov and not (np.all(self.momentum > 0) and np.all(self.dampening == 0)):
+        super().__init__(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
+
+    def check_combination(self, hyperparameters):
+        momentum, dampening = hyperparameters["momentum"], hyperparameters["dampening"]
+        if self.nesterov and not (np.all(momentum > 0) and np.all(dampening == 0)):
             raise ValueError(
                 f"Invalid nesterov: True (needs momentum > 0 and dampening == 0, "
                 f"got momentum={momentum!r}, dampening={dampening!r})"
@@ -84,7 +88,7 @@ class SGD(Optimizer):
     @property
     def uses_momentum(self) -> bool:
         """True when any momentum value is non-zero (then a velocity is kept)."""
-        return bool(np.any(self.momentum != 0))
+        return not is_zero(self.momentum)
 
     def init_state(self, x, h):
         return {"velocity": np.zeros_like(x)} if self.uses_momentum else {}
@@ -98,4 +102,6 @@ class SGD(Optimizer):
         else:
             s.velocity = h.momentum * s.velocity + (1 - h.dampening) * g
         d = g + h.momentum * s.velocity if self.nesterov else s.velocity
+        if isinstance(h.momentum, np.ndarray) and np.any(h.momentum == 0):
+            d = np.where(h.momentum == 0, g, d)  # in a sweep, momentum-0 entries: plain SGD
         return x - h.lr * d
