@@ -78,8 +78,9 @@ class Optimizer:
     #: across the array). Such rules are applied to large arrays slice by slice, which
     #: gives the same numbers faster; a rule that mixes elements must leave this False.
     elementwise: bool = False
-    #: elements per slice for element-wise rules (a few 512 KiB temporaries stay in cache)
-    chunk_size: int = 2**16
+    #: elements per slice for element-wise rules: large enough that the threads seldom wait
+    #: for the GIL, small enough that a slice and its temporaries stay in the L3 cache
+    chunk_size: int = 2**17
 
     #: how each hyperparameter is checked: name -> function(name, value) returning the
     #: value to compute with, or raising ValueError. Unlisted names: any finite number.
@@ -235,10 +236,10 @@ class Optimizer:
                 )
             return x_part, vars(s)
 
-        x_first, s_first = compute(parts[0])  # tells the dtypes of the results
-        x_out = np.empty(n, dtype=x_first.dtype)
+        x_probe, s_probe = compute(slice(0, 1))  # one element tells the result dtypes
+        x_out = np.empty(n, dtype=x_probe.dtype)
         state_out = {}
-        for k, v in s_first.items():
+        for k, v in s_probe.items():
             dtype = np.asarray(v).dtype
             reuse = spare.get(k)
             fits = reuse is not None and reuse.size == n and reuse.dtype == dtype
@@ -249,12 +250,16 @@ class Optimizer:
             for k, v in s_part.items():
                 state_out[k][part] = v
 
-        def compute_and_store(part):
-            store(part, *compute(part))
+        def compute_and_store(group):
+            for part in group:
+                store(part, *compute(part))
 
-        store(parts[0], x_first, s_first)
-        for _ in _worker_pool().map(compute_and_store, parts[1:]):
-            pass  # re-raises the first error, if any
+        # one contiguous run of slices per core; this thread takes the first run itself
+        groups = [list(g) for g in np.array_split(np.array(parts), min(_cores(), len(parts)))]
+        futures = [_helper_threads().submit(compute_and_store, g) for g in groups[1:]]
+        compute_and_store(groups[0])
+        for future in futures:
+            future.result()  # re-raises the first error, if any
         return x_out.reshape(x.shape), {k: v.reshape(x.shape) for k, v in state_out.items()}
 
     def _shaped_hyperparameters(self, xs, structure) -> list[SimpleNamespace]:
@@ -298,16 +303,23 @@ def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return len(shape) == len(target) and all(n in (1, m) for n, m in zip(shape, target))
 
 
+def _cores() -> int:
+    """Threads for large element-wise steps: $ALR_TEACH_THREADS, else the usable cores (<= 4)."""
+    wanted = os.environ.get("ALR_TEACH_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    found = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, found or 1))  # past 4, memory bandwidth rather than cores limits
+
+
 _POOL: ThreadPoolExecutor | None = None
 
 
-def _worker_pool() -> ThreadPoolExecutor:
-    """One thread per available core (at most 4), created on first use."""
+def _helper_threads() -> ThreadPoolExecutor:
+    """Threads that work beside the calling one (one fewer than the cores), made on first use."""
     global _POOL
     if _POOL is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, cores or 1)),
-                                   thread_name_prefix="alr_teach")
+        _POOL = ThreadPoolExecutor(max_workers=max(1, _cores() - 1), thread_name_prefix="alr_teach")
     return _POOL
 
 

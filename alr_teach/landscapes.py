@@ -116,7 +116,7 @@ class Quadratic(Landscape):
         if self.dim == 1:
             self.name = "quadratic"
         else:
-            turned = f", rotated {np.degrees(self.angle):g}°" if self.angle else ""
+            turned = f", rotated {np.degrees(self.angle):.0f}°" if self.angle else ""
             self.name = f"quadratic (condition number {self.condition_number:g}{turned})"
         self.note = "Curvature differs by direction; one learning rate must suit the steepest."
 
