@@ -8,7 +8,7 @@ never see the difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -17,8 +17,7 @@ Params = np.ndarray | list | tuple
 """One ndarray, or a list/tuple of ndarrays (a Python list is *always* a list of arrays)."""
 
 
-@dataclass(frozen=True)
-class Structure:
+class Structure(NamedTuple):
     """What a params structure looks like: its container and the shape of each array."""
 
     container: type | None  # None for a single array, else list or tuple
@@ -52,6 +51,8 @@ def flatten(tree: Params, what: str) -> tuple[list[np.ndarray], Structure]:
     The arrays are the caller's own when already float (never written to), or fresh
     float64 copies of integer input.
     """
+    if type(tree) is np.ndarray and tree.dtype.kind == "f":  # the common case, fast
+        return [tree], Structure(None, (tree.shape,))
     if isinstance(tree, (list, tuple)):
         if len(tree) == 0:
             raise ValueError(f"{what} is an empty {type(tree).__name__}: nothing to optimize")

@@ -33,6 +33,8 @@ class Landscape:
     note: str = ""
     #: True when ``grad_at`` returns a noisy estimate rather than the exact gradient
     stochastic: bool = False
+    #: True when the loss itself changes with the step (``value_at`` uses ``t``)
+    time_dependent: bool = False
     #: True when values span several decades over the domain, so contour plots should
     #: use logarithmic levels (of ``value - min_value``)
     log_scale: bool = False
@@ -149,13 +151,21 @@ class Quadratic(Landscape):
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         d = self._points(x) - self.minima[0]
-        return np.stack(
-            [sum(self.A[i, j] * d[..., j] for j in range(self.dim)) for i in range(self.dim)],
-            axis=-1,
+        return _vector(
+            *[sum(self.A[i, j] * d[..., j] for j in range(self.dim)) for i in range(self.dim)]
         )
 
 
-# -- argument checks (messages: "Invalid <name>: <value> (<requirement>)") ------------------
+# -- helpers -----------------------------------------------------------------------------
+def _vector(*components: np.ndarray) -> np.ndarray:
+    """Stack per-coordinate arrays along a new last axis (``np.stack``, minus its overhead)."""
+    shape = max((np.shape(c) for c in components), key=len)  # a component may be a scalar
+    out = np.empty(shape + (len(components),))
+    for i, component in enumerate(components):
+        out[..., i] = component
+    return out
+
+
 def _box(*points: ArrayLike, margin: float = 0.0) -> tuple[tuple[float, float], ...]:
     """The smallest axis-aligned box around ``points`` (rows), widened by ``margin``."""
     stacked = np.concatenate([np.atleast_2d(np.asarray(p, dtype=float)) for p in points])
@@ -202,7 +212,7 @@ class Rosenbrock(Landscape):
         x = self._points(x)
         u, v = x[..., 0], x[..., 1]
         r = v - u * u
-        return np.stack([-2.0 * (self.a - u) - 4.0 * self.b * u * r, 2.0 * self.b * r], axis=-1)
+        return _vector(-2.0 * (self.a - u) - 4.0 * self.b * u * r, 2.0 * self.b * r)
 
 
 class Beale(Landscape):
@@ -241,7 +251,7 @@ class Beale(Landscape):
             r = c - u + u * v**i
             gu = gu + 2.0 * r * (v**i - 1.0)
             gv = gv + 2.0 * r * i * u * v ** (i - 1)
-        return np.stack([gu, gv], axis=-1)
+        return _vector(gu, gv)
 
 
 class Himmelblau(Landscape):
@@ -293,7 +303,7 @@ class Himmelblau(Landscape):
         u, v = x[..., 0], x[..., 1]
         a = u * u + v - 11.0
         b = u + v * v - 7.0
-        return np.stack([4.0 * u * a + 2.0 * b, 2.0 * a + 4.0 * v * b], axis=-1)
+        return _vector(4.0 * u * a + 2.0 * b, 2.0 * a + 4.0 * v * b)
 
 
 class Rastrigin(Landscape):
@@ -353,7 +363,7 @@ class Booth(Landscape):
         x = self._points(x)
         u, v = x[..., 0], x[..., 1]
         p, q = u + 2.0 * v - 7.0, 2.0 * u + v - 5.0
-        return np.stack([2.0 * p + 4.0 * q, 4.0 * p + 2.0 * q], axis=-1)
+        return _vector(2.0 * p + 4.0 * q, 4.0 * p + 2.0 * q)
 
 
 class Saddle(Landscape):
@@ -383,7 +393,7 @@ class Saddle(Landscape):
 
     def grad(self, x: ArrayLike) -> np.ndarray:
         x = self._points(x)
-        return np.stack([2.0 * x[..., 0], -2.0 * x[..., 1]], axis=-1)
+        return _vector(2.0 * x[..., 0], -2.0 * x[..., 1])
 
 
 class MonkeySaddle(Landscape):
@@ -416,7 +426,7 @@ class MonkeySaddle(Landscape):
     def grad(self, x: ArrayLike) -> np.ndarray:
         x = self._points(x)
         u, v = x[..., 0], x[..., 1]
-        return np.stack([3.0 * (u * u - v * v), -6.0 * u * v], axis=-1)
+        return _vector(3.0 * (u * u - v * v), -6.0 * u * v)
 
 
 # -- a landscape built for one lesson -----------------------------------------------------
@@ -518,7 +528,7 @@ class PlateauCliff(Landscape):
 
     def grad(self, x: ArrayLike) -> np.ndarray:
         x = self._points(x)
-        return np.stack([self._dx(x[..., 0]), self.across * x[..., 1]], axis=-1)
+        return _vector(self._dx(x[..., 0]), self.across * x[..., 1])
 
 
 # -- wrappers: noisy gradients and a moving minimum ---------------------------------------
@@ -557,6 +567,7 @@ class Noisy(Landscape):
         if not isinstance(relative, (bool, np.bool_)):
             raise ValueError(f"Invalid relative: {relative!r} (must be True or False)")
         self.landscape = landscape
+        self.time_dependent = landscape.time_dependent
         self.sigma = check.real("sigma", sigma, low=0.0)
         self.seed = check.whole("seed", seed, low=0)
         self.relative = bool(relative)
@@ -627,6 +638,8 @@ class Drifting(Landscape):
     for about :math:`(\mathrm{lr} / |v_i|)^2` steps. RMSProp's average forgets, so its
     steps stay near ``lr`` and it follows at a constant lag.
     """
+
+    time_dependent = True
 
     def __init__(
         self,

@@ -7,13 +7,29 @@ and returns a summary; ``widget()`` wires sliders to ``update``. Tests call ``up
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .adadelta import AdaDelta
+from .adagrad import AdaGrad
+from .adam import Adam
+from .base import Optimizer
 from .landscapes import Quadratic
+from .landscapes import get as get_landscape
 from .plots import style
-from .runner import run
+from .rmsprop import RMSProp
+from .runner import Trajectory, run
 from .sgd import SGD
+from .surface_plots import (
+    contour,
+    freeze_background,
+    label_for,
+    plot_trajectories,
+    update_trajectories,
+)
 
 
 class LearningRateExplorer:
@@ -95,3 +111,217 @@ class LearningRateExplorer:
         self.slider = slider
         return widgets.VBox([slider, output])
 
+
+
+# -- the 2-D explorer: every core optimizer racing on a landscape ----------------------------
+
+#: The optimizers an explorer can race, with the learning rate each starts at. The rates
+#: suit Rosenbrock from its classic start; on other landscapes, tune them with the sliders.
+RACERS: dict[str, tuple[type, dict]] = {
+    "SGD": (SGD, {"lr": 1e-3}),
+    "Momentum": (SGD, {"lr": 1e-3}),
+    "AdaGrad": (AdaGrad, {"lr": 0.5}),
+    "RMSProp": (RMSProp, {"lr": 0.01}),
+    "Adam": (Adam, {"lr": 0.05}),
+    "AdaDelta": (AdaDelta, {"lr": 1.0}),
+}
+
+#: Shared settings and their defaults (torch's, except where a landscape needs otherwise).
+SHARED_DEFAULTS = {
+    "momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "rho": 0.9, "eps": 1e-8,
+    "steps": 300,
+}
+
+
+def make_racer(name: str, lr: float, settings: dict) -> Optimizer:
+    """The optimizer called ``name`` in :data:`RACERS`, built from the explorer's settings."""
+    if name == "SGD":
+        return SGD(lr=lr)
+    if name == "Momentum":
+        return SGD(lr=lr, momentum=settings["momentum"])
+    if name == "AdaGrad":
+        return AdaGrad(lr=lr, eps=settings["eps"])
+    if name == "RMSProp":
+        return RMSProp(lr=lr, alpha=settings["alpha"], eps=settings["eps"])
+    if name == "Adam":
+        return Adam(lr=lr, betas=(settings["beta1"], settings["beta2"]), eps=settings["eps"])
+    if name == "AdaDelta":
+        return AdaDelta(lr=lr, rho=settings["rho"], eps=max(settings["eps"], 1e-10))
+    raise ValueError(f"Invalid optimizer: {name!r} (choose from {', '.join(RACERS)})")
+
+
+class OptimizerExplorer:
+    """Race several optimizers on a 2-D landscape and redraw as settings change.
+
+    ``update(**changes)`` is the whole callback: it takes any of ``landscape`` (a name
+    from :data:`alr_teach.landscapes.LANDSCAPES`), ``racers`` (names from
+    :data:`RACERS`), ``lr_<name>`` (e.g. ``lr_Adam``), ``start`` ((x, y)), and the
+    shared settings in :data:`SHARED_DEFAULTS`; it reruns every selected optimizer,
+    moves the lines (contours are drawn once per landscape) and returns a summary per
+    optimizer. ``widget()`` puts sliders on top of it; tests call ``update`` directly.
+    """
+
+    def __init__(
+        self,
+        landscape: str = "rosenbrock",
+        racers: tuple[str, ...] = tuple(RACERS),
+        **settings,
+    ) -> None:
+        self.settings = {**SHARED_DEFAULTS, "landscape": landscape, "racers": tuple(racers),
+                         "start": None}
+        self.settings.update({f"lr_{n}": spec[1]["lr"] for n, spec in RACERS.items()})
+        self._check(settings)
+        self.settings.update(settings)
+        self.fig = Figure(figsize=(11, 4.6), dpi=80, layout="constrained")
+        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
+        self.ax_map, self.ax_loss = self.fig.subplots(1, 2, width_ratios=[1.1, 1])
+        self._frozen = None
+        self._draw_background()
+        self.summary = self.update()
+
+    # -- the callback ---------------------------------------------------------------------
+    def update(self, **changes) -> dict[str, dict]:
+        """Apply ``changes``, rerun the selected optimizers, redraw; return their outcomes."""
+        self._check(changes)
+        redraw = any(k in changes for k in ("landscape", "racers", "steps"))
+        self.settings.update(changes)
+        if redraw:
+            self._draw_background()
+        runs = self.runs()
+        update_trajectories(self.paths, list(runs.values()))
+        for line, trajectory in zip(self.loss_lines, runs.values()):
+            ok = np.isfinite(trajectory.losses)
+            steps = np.arange(trajectory.losses.size)
+            line.set_data(steps[ok], np.maximum(trajectory.losses[ok] - self.floor, 1e-16))
+        self.summary = {
+            name: {"optimizer": label_for(self.optimizers[name]),
+                   "final_loss": float(t.final_loss), "diverged_at": int(t.diverged_at)}
+            for name, t in runs.items()
+        }
+        return self.summary
+
+    def runs(self) -> dict[str, Trajectory]:
+        """Run every selected optimizer from the start point; keyed by racer name."""
+        s = self.settings
+        self.optimizers = {n: make_racer(n, s[f"lr_{n}"], s) for n in s["racers"]}
+        start = self.landscape.start if s["start"] is None else s["start"]
+        return {n: run(opt, self.landscape, start, s["steps"], record_state=False)
+                for n, opt in self.optimizers.items()}
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _draw_background(self) -> None:
+        """Contours, empty paths and loss axes for the current landscape (the slow part)."""
+        if self._frozen is not None:
+            self._frozen.release()
+        for ax in (self.ax_map, self.ax_loss):
+            ax.clear()
+        self.landscape = get_landscape(self.settings["landscape"])
+        names = self.settings["racers"]
+        contour(self.ax_map, self.landscape, resolution=120)
+        blank = [_still(self.landscape) for _ in names]
+        self.paths = plot_trajectories(self.ax_map, self.landscape, blank, list(names),
+                                       legend=False)
+        self.ax_map.legend(handles=list(self.paths), labels=list(names), loc="upper right",
+                           fontsize=8, framealpha=0.9)
+        self.floor = self.landscape.min_value if np.isfinite(self.landscape.min_value) else 0.0
+        self.loss_lines = [
+            self.ax_loss.plot([], [], label=n, markersize=3,
+                              markevery=max(1, self.settings["steps"] // 10), **style(i))[0]
+            for i, n in enumerate(names)
+        ]
+        self.ax_loss.set(yscale="log", xlim=(0, self.settings["steps"]), ylim=(1e-16, 1e8),
+                         xlabel="step t", ylabel="loss − minimum (log scale)",
+                         title="Loss against step")
+        self.ax_loss.legend(fontsize=8, loc="lower left")
+        moving = [*self.paths.artists(legend=False), *self.loss_lines]
+        self._frozen = freeze_background(self.fig, moving)
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes at its own size (what the widget shows)."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
+        return buffer.getvalue()
+
+    def summary_html(self) -> str:
+        """The outcome of each run as a small HTML table."""
+        rows = "".join(
+            f"<tr><td>{name}</td><td>{s['optimizer']}</td><td>"
+            + (f"diverged at step {s['diverged_at']}" if s["diverged_at"] >= 0
+               else f"{s['final_loss'] - self.floor:.3e}")
+            + "</td></tr>"
+            for name, s in self.summary.items()
+        )
+        return ("<table><tr><th>racer</th><th>settings</th><th>final loss − minimum</th></tr>"
+                f"{rows}</table>")
+
+    @staticmethod
+    def _check(changes: dict) -> None:
+        allowed = {"landscape", "racers", "start", *SHARED_DEFAULTS,
+                   *(f"lr_{n}" for n in RACERS)}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
+                             f"{', '.join(sorted(allowed))})")
+        bad = [n for n in changes.get("racers", ()) if n not in RACERS]
+        if bad:
+            raise ValueError(f"Invalid racer: {bad[0]!r} (choose from {', '.join(RACERS)})")
+
+    # -- the widget -------------------------------------------------------------------------
+    def widget(self):
+        """Sliders (released to apply), a landscape menu, racer toggles, figure and table."""
+        import ipywidgets as widgets
+
+        from .landscapes import LANDSCAPES
+
+        def log_slider(value, low, high, description):
+            return widgets.FloatLogSlider(
+                value=value, base=10, min=low, max=high, step=0.1, description=description,
+                readout_format=".1e", continuous_update=False)
+
+        def slider(value, low, high, step, description):
+            return widgets.FloatSlider(value=value, min=low, max=high, step=step,
+                                       description=description, readout_format=".3f",
+                                       continuous_update=False)
+
+        s = self.settings
+        controls = {f"lr_{n}": log_slider(s[f"lr_{n}"], -5, 1, f"lr {n}") for n in RACERS}
+        controls.update(
+            momentum=slider(s["momentum"], 0.0, 0.99, 0.01, "momentum μ"),
+            alpha=slider(s["alpha"], 0.0, 0.999, 0.001, "RMSProp α"),
+            beta1=slider(s["beta1"], 0.0, 0.99, 0.01, "Adam β1"),
+            beta2=slider(s["beta2"], 0.0, 0.9999, 0.0001, "Adam β2"),
+            rho=slider(s["rho"], 0.0, 0.99, 0.01, "AdaDelta ρ"),
+            eps=log_slider(s["eps"], -10, 0, "ε"),
+            steps=widgets.IntSlider(value=s["steps"], min=10, max=1000, step=10,
+                                    description="steps", continuous_update=False),
+            landscape=widgets.Dropdown(options=list(LANDSCAPES), value=s["landscape"],
+                                       description="landscape"),
+            racers=widgets.SelectMultiple(options=list(RACERS), value=s["racers"],
+                                          description="racers", rows=len(RACERS)),
+        )
+        image = widgets.Image(value=self.png(), format="png")
+        table = widgets.HTML(self.summary_html())
+
+        def on_change(change):
+            name = next(k for k, c in controls.items() if c is change["owner"])
+            value = tuple(change["new"]) if name == "racers" else change["new"]
+            if name == "racers" and not value:
+                return  # keep at least one racer
+            self.update(**{name: value})
+            image.value = self.png()
+            table.value = self.summary_html()
+
+        for control in controls.values():
+            control.observe(on_change, names="value")
+        self.controls = controls
+        names = list(controls)
+        left = widgets.VBox([controls[n] for n in names[:6]])
+        right = widgets.VBox([controls[n] for n in names[6:13]])
+        return widgets.VBox([widgets.HBox([left, right, controls["racers"]]), image, table])
+
+
+def _still(landscape) -> Trajectory:
+    """A one-point placeholder run, so lines exist before the first real run."""
+    start = np.asarray(landscape.start, dtype=float)
+    return Trajectory(points=start[None], losses=np.array([np.nan]),
+                      grads=np.empty((0, start.size)), diverged_at=np.array(-1))

@@ -50,3 +50,70 @@ def test_slider_drives_the_figure_headlessly():
     assert explorer.lr == pytest.approx(0.45)
     assert not np.array_equal(before, explorer.path_line.get_xdata())
     assert "oscillates" in explorer.ax_loss.get_title()
+
+
+# -- the 2-D explorer ----------------------------------------------------------------------
+from alr_teach.landscapes import get as get_landscape  # noqa: E402
+from alr_teach.runner import run  # noqa: E402
+from alr_teach.widgets import OptimizerExplorer, make_racer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return OptimizerExplorer(landscape="rosenbrock", steps=60)
+
+
+def test_explorer_lines_show_the_runs_of_the_current_settings(explorer):
+    explorer.update(lr_Adam=0.02)
+    adam = run(make_racer("Adam", 0.02, explorer.settings), get_landscape("rosenbrock"),
+               steps=60)
+    line = explorer.paths[list(explorer.settings["racers"]).index("Adam")]
+    np.testing.assert_array_equal(line.get_xdata(), adam.points[:, 0])
+    assert explorer.summary["Adam"]["final_loss"] == pytest.approx(float(adam.final_loss))
+    assert explorer.summary["Adam"]["optimizer"].startswith("Adam(lr=0.02")
+
+
+def test_explorer_updates_move_lines_without_new_artists(explorer):
+    count = len(explorer.ax_map.lines) + len(explorer.ax_loss.lines)
+    before = explorer.paths[0].get_xdata().copy()
+    explorer.update(lr_SGD=2e-3)
+    assert len(explorer.ax_map.lines) + len(explorer.ax_loss.lines) == count
+    assert not np.array_equal(before, explorer.paths[0].get_xdata())
+
+
+def test_a_diverging_racer_is_reported_and_its_loss_line_stops(explorer):
+    summary = explorer.update(lr_SGD=0.05)  # far too large for Rosenbrock's steep walls
+    assert summary["SGD"]["diverged_at"] > 0
+    ys = explorer.loss_lines[0].get_ydata()
+    assert np.all(np.isfinite(ys)) and len(ys) <= summary["SGD"]["diverged_at"] + 1
+    assert "diverged at step" in explorer.summary_html()
+    explorer.update(lr_SGD=1e-3)
+
+
+def test_changing_landscape_and_racers_redraws_the_background():
+    explorer = OptimizerExplorer(landscape="rosenbrock", steps=30)
+    summary = explorer.update(landscape="himmelblau", racers=("Adam", "RMSProp"))
+    assert set(summary) == {"Adam", "RMSProp"} and len(explorer.paths) == 2
+    assert "himmelblau" in explorer.ax_map.get_title().lower()
+
+
+@pytest.mark.parametrize("changes, message", [({"learning_rate": 0.1}, "learning_rate"),
+                                              ({"racers": ("Adagrad",)}, "Adagrad")])
+def test_explorer_rejects_unknown_settings_by_name(changes, message):
+    explorer = OptimizerExplorer(steps=10)
+    with pytest.raises(ValueError, match=message):
+        explorer.update(**changes)
+
+
+def test_explorer_sliders_drive_it_headlessly(explorer):
+    pytest.importorskip("ipywidgets")
+    box = explorer.widget()
+    assert all(getattr(c, "continuous_update", False) is False
+               for c in explorer.controls.values() if hasattr(c, "continuous_update"))
+    image = box.children[1]
+    before = image.value
+    explorer.controls["lr_Adam"].value = 0.1
+    assert explorer.settings["lr_Adam"] == pytest.approx(0.1)
+    assert image.value != before and image.value[:4] == b"\x89PNG"
+    explorer.controls["racers"].value = ("Adam",)
+    assert list(explorer.summary) == ["Adam"]
