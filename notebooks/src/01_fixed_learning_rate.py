@@ -1,0 +1,420 @@
+# %% [markdown]
+# # 01 · A fixed learning rate: why one step size fails
+#
+# Notebook 00 showed one parameter and one learning rate. Real losses have many parameters,
+# valleys that are steep across and flat along, plateaus and cliffs. This notebook watches
+# gradient descent with a single fixed rate on such surfaces, measures exactly where it
+# fails, and ends with the idea that fixes it: a step size *per parameter*, learned from the
+# gradients.
+#
+# **Learning objectives.** By the end of this notebook you can
+# - *predict* the largest stable learning rate of gradient descent on a quadratic from its
+#   curvatures, and check it with a sweep;
+# - *explain* why parameters with very different gradient scales cannot share one rate;
+# - *describe* how curvature changes across directions and places on a non-convex surface;
+# - *use* the course's runner, sweeps, plots and explorer to test a claim yourself.
+#
+# **Prerequisites:** [00 · Start here](00_start_here.ipynb). **Time:** about 40 minutes.
+# Notation: [docs/notation.md](../docs/notation.md).
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import HTML
+
+from alr_teach import SGD, AdaGrad, Adam, RMSProp
+from alr_teach.landscapes import Himmelblau, PlateauCliff, Quadratic, Rosenbrock
+from alr_teach.plots import plot_sweep
+from alr_teach.runner import Trajectory, run
+from alr_teach.surface_plots import (
+    animate_race,
+    contour,
+    label_for,
+    plot_effective_lr,
+    plot_losses,
+    plot_moments,
+    plot_step_arrows,
+    plot_trajectories,
+    surface_3d,
+)
+from alr_teach.sweeps import sweep
+from alr_teach.widgets import OptimizerExplorer
+
+rng = np.random.default_rng(1)  # seeded: every number below is reproducible
+
+# %% [markdown]
+# ## 1. A valley that is steep across and flat along
+#
+# Take a quadratic bowl whose curvature is 1 in one direction and 25 in the other, turned
+# by 30°: a long, narrow, tilted valley. Gradient descent with three fixed rates:
+
+# %%
+valley = Quadratic(curvatures=[1.0, 25.0], angle=np.pi / 6, start=[1.5, 1.0])
+rates = [0.005, 0.07, 0.085]
+runs = [run(SGD(lr=lr), valley, steps=100) for lr in rates]
+labels = [label_for(SGD(lr=lr)) for lr in rates]
+
+fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+contour(ax_map, valley)
+plot_trajectories(ax_map, valley, runs, labels)
+plot_losses(ax_loss, runs, labels)
+ax_loss.set_title("Loss against step: crawl, converge, diverge")
+plt.show()
+
+# %%
+for lr, trajectory in zip(rates, runs):
+    ending = (f"diverged at step {trajectory.diverged_at}" if trajectory.diverged
+              else f"loss {trajectory.final_loss:.2e} after 100 steps")
+    print(f"lr = {lr:.3f}: {ending}")
+small, good, large = runs
+assert small.final_loss > 0.1 and good.final_loss < 1e-5 and large.diverged  # B1 and B2
+
+# %% [markdown]
+# Too small (B1): after 100 steps the loss is still above 0.1. Too large (B2): the run
+# zig-zags across the valley with growing amplitude and the runner stops it. In between,
+# the rate converges, but look at the path: it bounces across the steep direction while it
+# creeps along the flat one.
+#
+# ## 2. Why: one step, two curvatures
+#
+# **Math.** Write the bowl in its own axes (the eigenvectors of its Hessian $A$, with
+# curvatures $\lambda_1 = 1$ and $\lambda_2 = 25$). Gradient descent treats each axis
+# separately: the distance to the minimum along axis $i$ is multiplied by $1 - \eta\lambda_i$
+# at every step. So
+#
+# - it **converges** only if $|1 - \eta\lambda_i| < 1$ for every $i$, that is
+#   $\eta < 2/\lambda_{\max}$ (here $2/25 = 0.08$): the steepest direction sets the limit;
+# - the slowest direction decides the speed: the best single rate is
+#   $\eta^* = 2/(\lambda_{\min}+\lambda_{\max})$, and even then the error shrinks only by
+#   $(\kappa-1)/(\kappa+1)$ per step, with $\kappa = \lambda_{\max}/\lambda_{\min}$ the
+#   condition number.
+#
+# **Experiment.** A sweep runs 50 learning rates in one vectorised call and records, for
+# each, whether it diverged and how many steps it needed to get within $10^{-8}$ of the
+# minimum.
+
+# %%
+lrs = np.linspace(0.002, 0.1, 50)
+result = sweep(SGD, valley, {"lr": lrs}, steps=3000, tol=1e-8)
+largest_stable = lrs[~result.diverged].max()
+smallest_unstable = lrs[result.diverged].min()
+fastest = lrs[np.argmin(np.where(result.steps_to_tol < 0, 10**9, result.steps_to_tol))]
+print(f"theory: stable below {valley.critical_lr:.3f}, fastest at {valley.best_lr:.4f}")
+print(f"sweep:  largest stable {largest_stable:.3f}, smallest unstable {smallest_unstable:.3f}, "
+      f"fastest {fastest:.3f}")
+assert largest_stable <= valley.critical_lr < smallest_unstable
+assert abs(fastest - valley.best_lr) <= lrs[1] - lrs[0]  # within one grid step
+reached_at = result.steps_to_tol[result.steps_to_tol >= 0]
+assert reached_at.max() > 1000 and reached_at.min() > 100
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+reached = np.where(result.steps_to_tol >= 0, result.steps_to_tol, np.nan)
+ax.plot(lrs, reached, "o-", color="#0072B2", markersize=4, label="measured (sweep)")
+kappa_rate = np.maximum(np.abs(1 - lrs * 1.0), np.abs(1 - lrs * 25.0))
+with np.errstate(divide="ignore"):
+    theory = np.log(1e-8 / valley.value(valley.start)) / (2 * np.log(kappa_rate))
+ax.plot(lrs, np.where(kappa_rate < 1, theory, np.nan), "--", color="#D55E00",
+        label="theory: log(tol / f0) / (2 log max|1 − ηλ|)")
+ax.axvline(valley.critical_lr, color="black", linestyle=":", label="2 / λmax (diverges beyond)")
+ax.set(xlabel="learning rate η", ylabel="steps to reach loss 1e-8", yscale="log",
+       title="Gradient descent on the valley: one rate, two curvatures")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The measured counts follow the theory line and the divergence boundary sits where the
+# eigenvalues say. Even at the best rate gradient descent needs over a hundred steps on
+# this small problem, and over a thousand at the smallest rates; by the formula above,
+# the best count grows in proportion to $\kappa$.
+#
+# **Picture of one step.** At a single step of the converging run, the arrows show the
+# negative gradient and the step actually taken. The gradient points mostly *across* the
+# valley, so most of each step is spent bouncing between the walls.
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+contour(ax, valley)
+plot_trajectories(ax, valley, [good], [labels[1]])
+plot_step_arrows(ax, good, step=3)
+ax.set_title("Step 3 of gradient descent (lr = 0.07)")
+plt.show()
+
+# %% [markdown]
+# ## 3. Imbalanced gradients: one rate cannot suit every parameter (B3)
+#
+# Now align the valley with the axes: parameter 1 has curvature 1, parameter 2 has 100.
+# Their gradients differ by a factor of 100 at the same distance from the minimum.
+# With one rate we must stay below $2/100$, and parameter 1 crawls. With **one rate per
+# parameter**, $\eta_i = 1/\lambda_i$, both reach the minimum in a single step. `alr_teach`
+# optimizers accept an array of rates, one per coordinate:
+
+# %%
+aligned = Quadratic(curvatures=[1.0, 100.0], start=[1.0, 1.0])
+shared = run(SGD(lr=0.95 * aligned.critical_lr), aligned, steps=100)
+per_parameter = run(SGD(lr=np.array([1.0, 0.01])), aligned, steps=1)
+print(f"one rate (0.019), 100 steps: x = {np.array2string(shared.points[-1], precision=4)}")
+print(f"one rate per parameter, 1 step: loss = {per_parameter.final_loss:.1e}")
+assert shared.points[-1, 0] > 0.1 and per_parameter.final_loss == 0.0
+
+# %% [markdown]
+# That is the whole idea of adaptive learning rates, in its ideal form: scale each
+# coordinate's step by the inverse of its curvature. In practice the curvature is unknown,
+# so adaptive methods estimate a per-parameter scale from the gradients they see (notebooks
+# 03-05). The *effective* rate each coordinate gets (the step taken per unit of gradient)
+# makes the difference visible: one flat line for gradient descent, two lines 100× apart
+# for Adam after its first steps.
+
+# %%
+adam_aligned = run(Adam(lr=0.05), aligned, steps=60)
+fig, (ax_sgd, ax_adam) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained", sharey=True)
+plot_effective_lr(ax_sgd, run(SGD(lr=0.019), aligned, steps=60), lr=0.019)
+ax_sgd.set_title("Gradient descent: the same rate for both parameters")
+plot_effective_lr(ax_adam, adam_aligned, lr=0.05)
+ax_adam.set_title("Adam: a rate per parameter, from the gradients")
+plt.show()
+first = adam_aligned.effective_lr[0]
+print(f"Adam's first step: effective rates {first[0]:.4f} and {first[1]:.6f} "
+      f"(ratio {first[0] / first[1]:.0f})")
+assert np.isclose(first[0] / first[1], 100.0, rtol=1e-6)
+
+# %% [markdown]
+# **What per-coordinate scaling cannot fix.** A per-parameter rate rescales the *axes*. When
+# the valley is tilted (45° here), the steep and flat directions are mixtures of both
+# parameters, and no rescaling of the axes straightens it: for the ideal diagonal scaling
+# $\eta_i = 1/A_{ii}$ the condition number stays exactly 100. Measured, for three adaptive
+# methods (steps to reach loss $10^{-6}$, 300 at most):
+
+# %%
+tilted = Quadratic(curvatures=[1.0, 100.0], angle=np.pi / 4, start=[1.0, 1.0])
+scaled = np.diag(1 / np.sqrt(np.diag(tilted.A))) @ tilted.A @ np.diag(1 / np.sqrt(np.diag(tilted.A)))
+eigenvalues = np.linalg.eigvalsh(scaled)
+print(f"tilted valley after ideal diagonal scaling: condition number "
+      f"{eigenvalues.max() / eigenvalues.min():.1f}")
+assert np.isclose(eigenvalues.max() / eigenvalues.min(), 100.0)
+
+
+def steps_to(trajectory, tol=1e-6):
+    hit = np.flatnonzero(trajectory.losses <= tol)
+    return int(hit[0]) if hit.size else None
+
+
+table = {}
+for make in [lambda: AdaGrad(lr=0.5), lambda: RMSProp(lr=0.01), lambda: Adam(lr=0.05)]:
+    name = type(make()).__name__
+    table[name] = (steps_to(run(make(), aligned, steps=300)),
+                   steps_to(run(make(), tilted, steps=300)))
+    print(f"{name:8s} aligned: {table[name][0]!s:>5} steps   tilted: {table[name][1]!s:>5} steps")
+assert table["AdaGrad"][0] < table["AdaGrad"][1]
+assert table["RMSProp"][1] is None and table["RMSProp"][0] is not None
+assert table["Adam"][1] < table["Adam"][0]
+
+# %% [markdown]
+# AdaGrad and RMSProp do much better on the aligned valley, as the argument predicts
+# (RMSProp does not reach $10^{-6}$ on the tilted one within 300 steps). **Adam does not
+# follow the rule here**: it reaches the tolerance *faster* on the tilted valley. Adam is
+# not a pure per-coordinate rescaling: its momentum and its nearly sign-like early steps
+# interact with the geometry. Keep the simple argument as intuition, and test it on your
+# problem: that is what the rest of the course does.
+#
+# ## 4. Real surfaces are not bowls (B4)
+#
+# Away from quadratics, the curvature changes from place to place, not just from direction
+# to direction. On Rosenbrock's banana valley, the ratio of the largest to the smallest
+# curvature (from the Hessian, by finite differences of the exact gradient):
+
+# %%
+banana = Rosenbrock()
+
+
+def hessian(landscape, point, h=1e-5):
+    columns = []
+    for i in range(landscape.dim):
+        e = np.zeros(landscape.dim)
+        e[i] = h
+        columns.append((landscape.grad(point + e) - landscape.grad(point - e)) / (2 * h))
+    return np.array(columns).T
+
+
+conditions = {}
+for name, point in [("start (-1.5, 2)", banana.start), ("origin (0, 0)", np.zeros(2)),
+                    ("minimum (1, 1)", banana.minima[0])]:
+    curvatures = np.linalg.eigvalsh(hessian(banana, point))
+    conditions[name] = curvatures.max() / curvatures.min()
+    print(f"at the {name:16s} curvatures {curvatures[0]:8.2f} and {curvatures[1]:8.1f}: "
+          f"condition number {conditions[name]:6.0f}")
+assert conditions["minimum (1, 1)"] > 10 * conditions["origin (0, 0)"]
+assert 2000 < conditions["minimum (1, 1)"] < 3000
+
+# %%
+fig = plt.figure(figsize=(12, 5), layout="constrained")
+ax3d = fig.add_subplot(1, 2, 1, projection="3d")
+banana_runs = [run(SGD(lr=1e-3), banana, steps=300), run(Adam(lr=0.05), banana, steps=300)]
+banana_labels = [label_for(SGD(lr=1e-3)), label_for(Adam(lr=0.05))]
+surface_3d(ax3d, banana, trajectories=banana_runs, labels=banana_labels)
+ax_map = fig.add_subplot(1, 2, 2)
+contour(ax_map, banana)
+plot_trajectories(ax_map, banana, banana_runs, banana_labels)
+plt.show()
+
+# %% [markdown]
+# A fixed rate that is safe on the steep walls is far too small along the floor: at the
+# minimum the flat direction's curvature is about 2500 times smaller than the steep one's.
+#
+# Non-convex surfaces also have several minima. Which one gradient descent finds depends on
+# where it starts. Twenty-five start points on a grid over Himmelblau's function, run as one
+# batch:
+
+# %%
+himmelblau = Himmelblau()
+grid = np.stack(np.meshgrid(np.linspace(-4, 4, 5), np.linspace(-4, 4, 5)), axis=-1)
+batch = run(SGD(lr=0.01), himmelblau, grid.reshape(-1, 2), steps=500)
+ends = batch.points[-1]
+nearest = np.linalg.norm(ends[:, None, :] - himmelblau.minima[None], axis=-1).argmin(axis=1)
+counts = np.bincount(nearest, minlength=4)
+for minimum, count in zip(himmelblau.minima, counts):
+    print(f"minimum at ({minimum[0]:6.3f}, {minimum[1]:6.3f}): reached from {count} starts")
+assert np.all(counts > 0) and np.allclose(himmelblau.value(ends), 0.0, atol=1e-12)
+
+# %% [markdown]
+# ## 5. The hiker: long strides on flat ground, small steps near the drop (C1)
+#
+# A surface with a nearly flat plateau (slope 0.001) that ends in a steep cliff, then a
+# bowl. A hiker who uses one stride length must choose: a stride that crosses the plateau in
+# reasonable time is dangerous at the edge. Gradient descent's stride *is* proportional to
+# the slope, which is the worst of both: tiny on the plateau, huge at the cliff.
+
+# %%
+cliff = PlateauCliff()
+hiker_runs = [run(SGD(lr=5.0), cliff, steps=400), run(Adam(lr=0.05), cliff, steps=400)]
+hiker_labels = [label_for(SGD(lr=5.0)), label_for(Adam(lr=0.05))]
+sgd_run, adam_run = hiker_runs
+sgd_steps = np.abs(np.diff(sgd_run.points[:, 0]))
+adam_steps = np.linalg.norm(np.diff(adam_run.points, axis=0), axis=-1)
+print(f"gradient descent: plateau steps {sgd_steps[:200].mean():.4f}, "
+      f"largest step {np.nanmax(sgd_steps):.1f} (at step {np.nanargmax(sgd_steps) + 1}), "
+      f"final loss {sgd_run.final_loss:.3f} (started at {sgd_run.losses[0]:.3f})")
+print(f"Adam:             plateau steps {adam_steps[:10].mean():.4f}, "
+      f"largest step {np.nanmax(adam_steps):.3f}, "
+      f"final loss − minimum {adam_run.final_loss - cliff.min_value:.1e}")
+assert np.allclose(sgd_steps[:200], 5.0 * 1e-3, rtol=0.05)     # crawls at lr × slope
+assert np.nanmax(sgd_steps) > 10 and sgd_run.final_loss > sgd_run.losses[0]  # flung away
+assert np.nanmax(adam_steps) < 1.5 * 0.05                          # never more than ~lr
+assert adam_run.final_loss - cliff.min_value < 1e-4               # and reaches the bowl
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+contour(axes[0], cliff)
+plot_trajectories(axes[0], cliff, hiker_runs, hiker_labels, legend_loc="lower left")
+along_x = Trajectory(adam_run.points[..., :1], adam_run.losses, adam_run.grads[..., :1],
+                     adam_run.diverged_at)  # the x coordinate only: the one that meets the cliff
+plot_effective_lr(axes[1], along_x, names=("x",), lr=0.05)
+axes[1].set_title("Adam's effective rate: large on the plateau, small at the cliff")
+plot_moments(axes[2], adam_run, coordinate=0, steps=400)
+axes[2].set_title("Adam's memory of the slope (v) jumps at the cliff")
+plt.show()
+
+# %% [markdown]
+# Adam keeps a running average of squared gradients, $v$: its memory of how steep the
+# ground has been. On the plateau $v$ is tiny, so the effective rate $\eta/\sqrt{v}$ is
+# large (about $0.05 / 0.001 = 50$, ten times gradient descent's 5); at the cliff $v$
+# jumps and the stride shrinks. The step stays close to $\eta$ everywhere. That is the
+# hiker who remembers which slopes were steep.
+
+# %%
+effective = adam_run.effective_lr[:20, 0]
+print(f"Adam's effective rate on the plateau: {np.nanmedian(effective):.1f}")
+assert 45 < np.nanmedian(effective) < 55
+
+# %% [markdown]
+# ## 6. Two hyperparameters at once: a sweep heatmap
+#
+# Momentum (notebook 02) changes the stability limit. For gradient descent with heavy-ball
+# momentum $\mu$ on a quadratic, the theory says it converges if and only if
+# $\eta\lambda_{\max} < 2(1+\mu)$. A 48 × 40 sweep of (learning rate, momentum), 1920 runs in
+# one vectorised call, with that line on top:
+
+# %%
+grid_result = sweep(SGD, valley, {"lr": np.logspace(-3, np.log10(0.5), 48),
+                                  "momentum": np.linspace(0.0, 0.95, 40)}, steps=300)
+fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+plot_sweep(ax, grid_result)
+momenta = grid_result.values[1]
+ax.plot(2 * (1 + momenta) / 25.0, momenta, color="#D55E00", linestyle="--", linewidth=2,
+        label="theory: η = 2(1 + μ) / λmax")
+ax.legend(loc="lower left", fontsize=8)
+plt.show()
+
+# %%
+lr_axis, mu_axis = grid_result.values
+limit = 2 * (1 + mu_axis[None, :]) / 25.0
+unstable_by_theory = lr_axis[:, None] > limit * 1.02
+stable_by_theory = lr_axis[:, None] < limit * 0.98
+agree = (grid_result.diverged == unstable_by_theory)[unstable_by_theory | stable_by_theory]
+print(f"cells away from the theory line where the sweep agrees with it: {agree.mean():.1%}")
+assert agree.all()
+
+# %% [markdown]
+# Every cell more than 2 % away from the line behaves as the theory says.
+#
+# ## 7. Explore
+#
+# The explorer races six optimizers on a landscape of your choice. Each learning rate has
+# its own slider (log scale), and the shared settings ($\mu$, $\alpha$, $\beta_1$,
+# $\beta_2$, $\rho$, $\epsilon$, steps) apply to the methods that use them. Things to try:
+# find the largest SGD rate that survives Rosenbrock; switch to "plateau cliff" and compare
+# SGD with Adam; on "ill-conditioned quadratic", set every method's rate so it converges
+# in under 100 steps.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = OptimizerExplorer(landscape="rosenbrock", steps=300)
+explorer.widget()
+
+# %% [markdown]
+# The static version of the explorer's default view (what the saved notebook and the
+# handouts show):
+
+# %%
+fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+default_runs = explorer.runs()
+default_labels = [label_for(opt) for opt in explorer.optimizers.values()]
+contour(ax_map, banana)
+plot_trajectories(ax_map, banana, list(default_runs.values()), default_labels,
+                  legend_loc="upper left")
+plot_losses(ax_loss, list(default_runs.values()), default_labels)
+plt.show()
+for name, trajectory in default_runs.items():
+    print(f"{name:9s} loss after 300 steps: {trajectory.final_loss:.3e}")
+
+# %% [markdown]
+# And the race as an animation (it plays in the HTML handout too):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# (the animation's HTML carries random element ids, so its text differs on every run)
+race = animate_race(banana, list(default_runs.values()), default_labels, frames=40)
+HTML(race.to_jshtml())
+
+# %% [markdown]
+# ## Summary
+#
+# - Gradient descent on a quadratic converges only for $\eta < 2/\lambda_{\max}$; the flat
+#   directions then shrink by at most $(\kappa-1)/(\kappa+1)$ per step.
+# - Parameters with different gradient scales need different rates; one rate per
+#   parameter, $1/\lambda_i$, solves an axis-aligned valley in one step, but no
+#   per-parameter scaling straightens a tilted one.
+# - Curvature changes across a non-convex surface, and the minimum you reach depends on
+#   where you start.
+# - Adaptive methods estimate a per-parameter scale from the gradients: long strides on
+#   flat ground, short ones at the cliff.
+#
+# **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
+# **Predict, then run:** on the valley of section 1, what is the largest stable rate
+# if the steep curvature is 50 instead of 25? Change `curvatures` and rerun the sweep.
+#
+# **Previous:** [00 · Start here](00_start_here.ipynb).
+# **Next:** 02 · Momentum and Nesterov.
+#
+# **Further reading:** Goh, *Why Momentum Really Works*, Distill (2017), for the quadratic
+# analysis; Nocedal & Wright, *Numerical Optimization* (2006), chapter 3.
