@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed-stamp
 # No display (a server, a container, CI): don't try to open a browser, just print the URL.
 HEADLESS := $(shell if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then echo yes; fi)
 LAB_FLAGS ?= $(if $(HEADLESS),--no-browser --ip=127.0.0.1)
+# Containers often run as root, which JupyterLab refuses unless told it is deliberate.
+LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 
 NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
 
@@ -30,7 +32,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP) lint test-exercises test-notebooks test-unit
 
