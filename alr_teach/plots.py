@@ -138,3 +138,29 @@ def plot_sweep(ax: Axes, result, *, what: str = "final_loss", min_value: float =
               loc="upper right", fontsize=8, framealpha=0.9)
     ax.set(xlabel=xname, ylabel=yname, title=f"{what.replace('_', ' ')} over {xname} × {yname}")
     return mesh
+
+
+def plot_lr_sweeps(ax: Axes, results: dict, *, min_value: float = 0.0) -> list:
+    """Final loss against learning rate, one styled line per optimizer, best rate starred.
+
+    ``results`` is what :func:`alr_teach.sweeps.sweep_learning_rates` returns. Diverged
+    rates leave a gap in the line and a small 'x' on the bottom edge.
+    """
+    lines = []
+    for i, (name, result) in enumerate(results.items()):
+        st = style(i)
+        lrs = result.values[0]
+        gap = np.maximum(result.final_loss - min_value, 1e-16)
+        (line,) = ax.loglog(lrs, gap, label=name, markersize=4, **st)
+        lines.append(line)
+        if result.diverged.any():
+            ax.plot(lrs[result.diverged], np.full(result.diverged.sum(), 1e-16), "x",
+                    color=st["color"], clip_on=False)
+        if not result.diverged.all():
+            best = result.best()["lr"]
+            ax.plot(best, gap[np.flatnonzero(lrs == best)[0]], "*", color=st["color"],
+                    markersize=14, markeredgecolor="black")
+    ax.set(xlabel="learning rate (log scale)", ylabel="final loss − minimum (log scale)",
+           title="Each optimizer over the same learning-rate grid (★ best, x diverged)")
+    ax.legend(fontsize=8)
+    return lines

@@ -115,3 +115,26 @@ def sweep(
         steps_to_tol=steps_to_tol, diverged=trajectory.diverged,
         diverged_at=trajectory.diverged_at, tol=tol, trajectory=trajectory,
     )
+
+
+def sweep_learning_rates(
+    optimizers: dict[str, type[Optimizer] | tuple[type[Optimizer], dict]],
+    landscape: Landscape,
+    lrs: ArrayLike,
+    *,
+    steps: int = 300,
+    x0: ArrayLike | None = None,
+    tol: float = 1e-6,
+) -> dict[str, SweepResult]:
+    """The same learning-rate grid for several optimizers: one vectorised sweep each.
+
+    ``optimizers`` maps a display name to a class, or to ``(class, fixed keyword
+    arguments)``, e.g. ``{"Momentum": (SGD, {"momentum": 0.9}), "Adam": Adam}``. Giving
+    every method the same grid, start and budget, then comparing each at its own best
+    rate, is the fair way to compare optimizers (see ``SweepResult.best``).
+    """
+    results = {}
+    for name, spec in optimizers.items():
+        cls, fixed = spec if isinstance(spec, tuple) else (spec, {})
+        results[name] = sweep(cls, landscape, {"lr": lrs}, steps=steps, x0=x0, tol=tol, **fixed)
+    return results

@@ -27,6 +27,7 @@ from .surface_plots import (
     contour,
     freeze_background,
     label_for,
+    plot_losses,
     plot_trajectories,
     update_trajectories,
 )
@@ -184,6 +185,8 @@ class OptimizerExplorer:
         """Apply ``changes``, rerun the selected optimizers, redraw; return their outcomes."""
         self._check(changes)
         redraw = any(k in changes for k in ("landscape", "racers", "steps"))
+        if "landscape" in changes and "start" not in changes:
+            changes = {**changes, "start": None}  # a new landscape starts at its own start
         self.settings.update(changes)
         if redraw:
             self._draw_background()
@@ -207,6 +210,23 @@ class OptimizerExplorer:
         start = self.landscape.start if s["start"] is None else s["start"]
         return {n: run(opt, self.landscape, start, s["steps"], record_state=False)
                 for n, opt in self.optimizers.items()}
+
+    def static_figure(self):
+        """The current race as an ordinary pyplot figure (for saved notebooks and handouts).
+
+        Paths on the contours (legend with each optimizer's settings) and loss curves;
+        end the cell with ``plt.show()``.
+        """
+        import matplotlib.pyplot as plt
+
+        runs = self.runs()
+        labels = [label_for(opt) for opt in self.optimizers.values()]
+        fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+        contour(ax_map, self.landscape)
+        plot_trajectories(ax_map, self.landscape, list(runs.values()), labels,
+                          legend_loc="upper left")
+        plot_losses(ax_loss, list(runs.values()), labels, min_value=self.floor)
+        return fig
 
     # -- drawing ----------------------------------------------------------------------------
     def _draw_background(self) -> None:
@@ -299,15 +319,44 @@ class OptimizerExplorer:
             racers=widgets.SelectMultiple(options=list(RACERS), value=s["racers"],
                                           description="racers", rows=len(RACERS)),
         )
+        (x_low, x_high), (y_low, y_high) = self.landscape.domain
+        start = self.landscape.start if s["start"] is None else s["start"]
+        controls.update(
+            start_x=slider(start[0], x_low, x_high, (x_high - x_low) / 100, "start x"),
+            start_y=slider(start[1], y_low, y_high, (y_high - y_low) / 100, "start y"),
+        )
         image = widgets.Image(value=self.png(), format="png")
         table = widgets.HTML(self.summary_html())
+        syncing = []  # non-empty while the start sliders follow a new landscape
+
+        def follow_landscape():
+            """Put the start sliders on the new landscape's domain and default start."""
+            syncing.append(True)
+            try:
+                for control, (low, high), value in zip(
+                    (controls["start_x"], controls["start_y"]), self.landscape.domain,
+                    self.landscape.start,
+                ):
+                    control.min, control.max = min(low, control.min), max(high, control.max)
+                    control.value = float(value)
+                    control.min, control.max = low, high
+                    control.step = (high - low) / 100
+            finally:
+                syncing.clear()
 
         def on_change(change):
+            if syncing:
+                return
             name = next(k for k, c in controls.items() if c is change["owner"])
             value = tuple(change["new"]) if name == "racers" else change["new"]
             if name == "racers" and not value:
                 return  # keep at least one racer
-            self.update(**{name: value})
+            if name in ("start_x", "start_y"):
+                self.update(start=(controls["start_x"].value, controls["start_y"].value))
+            else:
+                self.update(**{name: value})
+            if name == "landscape":
+                follow_landscape()
             image.value = self.png()
             table.value = self.summary_html()
 
@@ -315,9 +364,11 @@ class OptimizerExplorer:
             control.observe(on_change, names="value")
         self.controls = controls
         names = list(controls)
-        left = widgets.VBox([controls[n] for n in names[:6]])
-        right = widgets.VBox([controls[n] for n in names[6:13]])
-        return widgets.VBox([widgets.HBox([left, right, controls["racers"]]), image, table])
+        left = widgets.VBox([controls[n] for n in names[:6]] + [controls["steps"]])
+        right = widgets.VBox([controls[n] for n in (
+            "momentum", "alpha", "beta1", "beta2", "rho", "eps", "start_x", "start_y")])
+        side = widgets.VBox([controls["landscape"], controls["racers"]])
+        return widgets.VBox([widgets.HBox([left, right, side]), image, table])
 
 
 def _still(landscape) -> Trajectory:

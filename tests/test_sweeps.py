@@ -76,3 +76,20 @@ def test_heatmap_marks_the_divergence_boundary():
     assert ax.get_xlabel() == "lr" and ax.get_ylabel() == "momentum"
     assert len(ax.collections) >= 3  # heatmap, diverged overlay, boundary contour
     plt.close(fig)
+
+
+def test_learning_rate_sweeps_per_optimizer_match_single_sweeps():
+    from alr_teach.plots import plot_lr_sweeps
+    from alr_teach.sweeps import sweep_learning_rates
+
+    lrs = np.logspace(-3, 0, 7)
+    results = sweep_learning_rates({"SGD": SGD, "Momentum": (SGD, {"momentum": 0.9}),
+                                    "Adam": Adam}, BOWL, lrs, steps=50)
+    alone = sweep(SGD, BOWL, {"lr": lrs}, steps=50, momentum=0.9)
+    np.testing.assert_array_equal(results["Momentum"].final_loss, alone.final_loss)
+    assert results["SGD"].diverged[-1] and not results["Adam"].diverged.any()
+    fig, ax = plt.subplots()
+    lines = plot_lr_sweeps(ax, results, min_value=BOWL.min_value)
+    assert [line.get_label() for line in lines] == ["SGD", "Momentum", "Adam"]
+    assert ax.get_xscale() == "log" and ax.get_title()
+    plt.close(fig)

@@ -117,3 +117,31 @@ def test_explorer_sliders_drive_it_headlessly(explorer):
     assert image.value != before and image.value[:4] == b"\x89PNG"
     explorer.controls["racers"].value = ("Adam",)
     assert list(explorer.summary) == ["Adam"]
+
+
+def test_start_sliders_move_the_start_and_follow_a_new_landscape():
+    pytest.importorskip("ipywidgets")
+    explorer = OptimizerExplorer(landscape="rosenbrock", steps=20, racers=("Adam",))
+    explorer.widget()
+    explorer.controls["start_x"].value = -1.0
+    first = explorer.paths[0].get_xdata()[0]
+    assert first == pytest.approx(-1.0)
+    explorer.controls["landscape"].value = "booth"
+    booth = get_landscape("booth")
+    assert explorer.settings["start"] is None
+    assert explorer.controls["start_x"].value == pytest.approx(booth.start[0])
+    assert (explorer.controls["start_y"].min, explorer.controls["start_y"].max) == \
+        pytest.approx(booth.domain[1])
+    assert explorer.paths[0].get_xdata()[0] == pytest.approx(booth.start[0])
+
+
+def test_static_figure_shows_the_current_race():
+    import matplotlib.pyplot as plt
+
+    explorer = OptimizerExplorer(landscape="booth", steps=20, racers=("SGD", "Adam"))
+    fig = explorer.static_figure()
+    ax_map, ax_loss = fig.axes[:2]
+    labels = [t.get_text() for t in ax_map.get_legend().get_texts()]
+    assert any(label.startswith("SGD(lr=") for label in labels)
+    assert ax_loss.get_yscale() == "log" and ax_map.get_title()
+    plt.close(fig)

@@ -376,14 +376,10 @@ explorer.widget()
 # handouts show):
 
 # %%
-fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+explorer.static_figure()
+plt.show()
 default_runs = explorer.runs()
 default_labels = [label_for(opt) for opt in explorer.optimizers.values()]
-contour(ax_map, banana)
-plot_trajectories(ax_map, banana, list(default_runs.values()), default_labels,
-                  legend_loc="upper left")
-plot_losses(ax_loss, list(default_runs.values()), default_labels)
-plt.show()
 for name, trajectory in default_runs.items():
     print(f"{name:9s} loss after 300 steps: {trajectory.final_loss:.3e}")
 
