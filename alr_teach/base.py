@@ -113,6 +113,12 @@ class Optimizer:
         self.__dict__["hyperparameters"] = MappingProxyType(candidate)
         self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1  # for cached shapes
 
+    def __getstate__(self) -> dict:  # copy.deepcopy and pickle (a mapping proxy is neither)
+        return {**self.__dict__, "hyperparameters": dict(self.hyperparameters)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, hyperparameters=MappingProxyType(state["hyperparameters"]))
+
     def __setattr__(self, name: str, value: object) -> None:
         if name in self.__dict__.get("hyperparameters", {}):
             self.set(**{name: value})

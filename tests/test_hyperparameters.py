@@ -102,3 +102,20 @@ def test_the_hyperparameter_mapping_is_read_only():
     with pytest.raises(TypeError):
         opt.hyperparameters["lr"] = -1.0
     assert opt.lr == 0.1
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam, RMSProp])
+def test_optimizers_deep_copy_and_pickle_mid_run(cls):
+    """scikit-learn's clone and joblib need copies that carry on exactly as the original."""
+    import copy
+    import pickle
+
+    opt = cls(lr=0.01)
+    x = opt.step(np.ones(3), np.array([1.0, -2.0, 3.0]))
+    for twin in (copy.deepcopy(opt), pickle.loads(pickle.dumps(opt))):
+        assert twin.hyperparameters == opt.hyperparameters and twin.t == opt.t
+        np.testing.assert_array_equal(twin.step(x, np.ones(3)), opt.step(x, np.ones(3)))
+        opt.reset()
+        opt.step(np.ones(3), np.array([1.0, -2.0, 3.0]))
+        with pytest.raises(TypeError):
+            twin.hyperparameters["lr"] = 1.0  # still read-only
