@@ -5,12 +5,17 @@ ndarray or a list of ndarrays; keyword names and defaults follow ``torch.optim``
 See :class:`alr_teach.base.Optimizer` to write your own.
 """
 
+from . import schedules
 from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .base import Optimizer
 from .rmsprop import RMSProp
+from .schedules import Scheduled
 from .sgd import SGD
 
-__all__ = ["SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Optimizer"]
+__all__ = [
+    "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Optimizer", "Scheduled",
+    "schedules",
+]
 __version__ = "0.1.0"

@@ -633,10 +633,11 @@ class Drifting(Landscape):
     ``t = 0``, ``minima`` the minima at ``t = 0`` and :meth:`minimum_at` those at ``t``.
     ``domain`` covers the wrapped domain at ``t = 0`` and at ``t = horizon``.
 
-    Why AdaGrad falls behind: with a steady gradient its step in a coordinate is about
-    ``lr / sqrt(t)``, so it can keep up with a minimum moving :math:`|v_i|` per step only
-    for about :math:`(\mathrm{lr} / |v_i|)^2` steps. RMSProp's average forgets, so its
-    steps stay near ``lr`` and it follows at a constant lag.
+    Why AdaGrad can fall behind: with a steady gradient its step in a coordinate is about
+    ``lr / sqrt(t)``, so it keeps up with a minimum moving :math:`|v_i|` per step only for
+    about :math:`(\mathrm{lr} / |v_i|)^2` steps. RMSProp's average forgets, so its steps
+    stay near ``lr``: it keeps up, jittering around the target. A large enough AdaGrad
+    rate pushes that horizon past the end of the run (notebook 04 measures both).
     """
 
     time_dependent = True
@@ -674,8 +675,9 @@ class Drifting(Landscape):
         self.name = f"drifting {landscape.name} (velocity=({shown}))"
         self.note = (
             "The minimum keeps moving, so old gradients describe a landscape that is gone: "
-            "methods that forget them (RMSProp, Adam) keep a useful step size and follow, "
-            "while AdaGrad's ever-growing sum shrinks its steps until it falls behind."
+            "methods that forget them (RMSProp, Adam) keep their step size, while "
+            "AdaGrad's ever-growing sum shrinks its steps, so it falls behind unless its "
+            "rate is large enough for the whole run."
         )
 
     @property
