@@ -10,12 +10,13 @@ from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .base import Optimizer
+from .estimator import MLPClassifier
 from .rmsprop import RMSProp
 from .schedules import Scheduled
 from .sgd import SGD
 
 __all__ = [
     "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Optimizer", "Scheduled",
-    "schedules",
+    "schedules", "MLPClassifier",
 ]
 __version__ = "0.1.0"
