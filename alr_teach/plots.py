@@ -144,7 +144,7 @@ def plot_lr_sweeps(ax: Axes, results: dict, *, min_value: float = 0.0) -> list:
     """Final loss against learning rate, one styled line per optimizer, best rate starred.
 
     ``results`` is what :func:`alr_teach.sweeps.sweep_learning_rates` returns. Diverged
-    rates leave a gap in the line and a small 'x' on the bottom edge.
+    rates leave a gap in the line and a small 'x' on the top edge.
     """
     lines = []
     for i, (name, result) in enumerate(results.items()):
@@ -153,9 +153,9 @@ def plot_lr_sweeps(ax: Axes, results: dict, *, min_value: float = 0.0) -> list:
         gap = np.maximum(result.final_loss - min_value, 1e-16)
         (line,) = ax.loglog(lrs, gap, label=name, markersize=4, **st)
         lines.append(line)
-        if result.diverged.any():
-            ax.plot(lrs[result.diverged], np.full(result.diverged.sum(), 1e-16), "x",
-                    color=st["color"], clip_on=False)
+        if result.diverged.any():  # crosses along the top edge, clear of the lowest losses
+            ax.plot(lrs[result.diverged], np.ones(result.diverged.sum()), "x",
+                    color=st["color"], clip_on=False, transform=ax.get_xaxis_transform())
         if not result.diverged.all():
             best = result.best()["lr"]
             ax.plot(best, gap[np.flatnonzero(lrs == best)[0]], "*", color=st["color"],

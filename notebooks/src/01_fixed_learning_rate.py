@@ -410,7 +410,7 @@ HTML(race.to_jshtml())
 # if the steep curvature is 50 instead of 25? Change `curvatures` and rerun the sweep.
 #
 # **Previous:** [00 · Start here](00_start_here.ipynb).
-# **Next:** 02 · Momentum and Nesterov.
+# **Next:** [02 · Momentum and Nesterov](02_momentum.ipynb).
 #
 # **Further reading:** Goh, *Why Momentum Really Works*, Distill (2017), for the quadratic
 # analysis; Nocedal & Wright, *Numerical Optimization* (2006), chapter 3.
