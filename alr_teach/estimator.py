@@ -3,7 +3,9 @@
 :class:`MLPClassifier` wraps the numpy network of :mod:`alr_teach.mlp` in the
 scikit-learn API (``fit``, ``partial_fit``, ``predict``, ``predict_proba``, ``score``),
 so it works with pipelines, cross-validation and grid searches, while every weight update
-is an ``optimizer.step`` of an :mod:`alr_teach` optimizer.
+is an ``optimizer.step`` of an :mod:`alr_teach` optimizer. ``lr_range_test(X, y)`` runs
+the learning-rate range test of :mod:`alr_teach.range_test` on the network and suggests
+a rate, leaving the estimator as it was.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_X_y
 
+from . import _validation as check
 from . import mlp
 from .adam import Adam
 from .base import Optimizer
+from .range_test import RangeTestResult, lr_range_test
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
@@ -230,6 +234,67 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             self._initialize(hidden)
         self._epoch(X, y_index, validation)
         return self
+
+    def lr_range_test(
+        self, X, y, *, lr_min=1e-6, lr_max=1.0, steps=100, **kwargs
+    ) -> RangeTestResult:
+        """Learning-rate range test on this network: a rate that rises every batch.
+
+        Trains a throw-away copy for ``steps`` mini-batches with the rate rising
+        exponentially from ``lr_min`` to ``lr_max``, records the loss of each batch and
+        stops once it blows up; see :func:`alr_teach.range_test.lr_range_test`, which
+        receives ``**kwargs`` (``smoothing``, ``blowup``). Returns its
+        :class:`~alr_teach.range_test.RangeTestResult`: the curve and the *steepest* and
+        *valley* suggestions.
+
+        The copy starts from the current weights when the estimator is fitted, and
+        otherwise from the initial weights ``fit`` would draw (from ``random_state``). The
+        batches, ``batch_size`` samples each (reshuffled every pass when ``shuffle``), are
+        drawn from a generator seeded by ``random_state`` as in ``fit``; the optimizer is
+        a deep copy of ``optimizer`` (``Adam(lr=1e-3)`` when None) with its state reset;
+        ``schedule`` is not used (the test sets the rate); ``alpha`` is included in the
+        loss. Nothing of the estimator is changed: not its weights, ``optimizer_``,
+        ``t_``, curves or other attributes, nor a generator given as ``random_state``.
+        """
+        hidden = self._check_params()
+        fitted = hasattr(self, "coefs_")
+        if fitted:
+            X, y = _validate_data(self, X, y, dtype=np.float64, reset=False)
+            check_classification_targets(y)
+            y_index = self._encode(y, "y")
+        else:
+            X, y = check_X_y(X, y, dtype=np.float64)
+            check_classification_targets(y)
+            classes = unique_labels(y)
+            y_index = np.searchsorted(classes, y)
+        rng = _generator(copy.deepcopy(self.random_state))  # the caller's generator stays put
+        if fitted:
+            net = self._network()
+        else:
+            sizes = [X.shape[1], *hidden, len(classes)]
+            net = mlp.init_network(sizes, rng, batch_norm=bool(self.batch_norm))
+
+        n = X.shape[0]
+        batch_size = min(self.batch_size, n)
+        per_epoch = -(-n // batch_size)
+        batches = []
+        for _ in range(-(-check.whole("steps", steps, low=5) // per_epoch)):
+            order = rng.permutation(n) if self.shuffle else np.arange(n)
+            batches += [order[start : start + batch_size] for start in range(0, n, batch_size)]
+        alpha = float(self.alpha)
+
+        def loss_and_grad(params, k):
+            batch = batches[k]
+            loss, grads, _ = mlp.loss_and_gradients(
+                net.with_params(params), X[batch], y_index[batch], alpha
+            )
+            return loss, grads.params()
+
+        optimizer = Adam(lr=1e-3) if self.optimizer is None else self.optimizer
+        return lr_range_test(
+            copy.deepcopy(optimizer), net.params(), loss_and_grad,
+            lr_min=lr_min, lr_max=lr_max, steps=steps, **kwargs,
+        )
 
     def _initialize(self, hidden: tuple[int, ...]) -> None:
         """Fresh weights, optimizer copy, curves and counters (fit, or a first partial_fit)."""
