@@ -135,7 +135,8 @@ class AdamW(Adam):
         * The decay is multiplied by the learning rate, as in torch and Keras (so a
           schedule on ``lr`` also schedules the decay). The paper multiplies
           :math:`\lambda` by the schedule multiplier :math:`\eta_t` only, not by the
-          Adam rate :math:`\alpha`; to reproduce it, divide ``weight_decay`` by ``lr``.
+          Adam rate :math:`\alpha`; to reproduce it, divide ``weight_decay`` by the *base* ``lr``
+          (with a schedule, not by the current rate, or the schedule drops out of the decay).
         * torch's default ``weight_decay`` is 1e-2 (kept here); Keras's is 0.004.
         * With ``weight_decay=0`` AdamW and Adam are the same method.
 

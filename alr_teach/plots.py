@@ -81,7 +81,7 @@ def _edges(values: np.ndarray, log: bool) -> np.ndarray:
 
 
 def _is_log_axis(values: np.ndarray) -> bool:
-    return bool(np.all(values > 0) and values.max() / values.min() > 100)
+    return bool(np.all(values > 0) and values.max() / values.min() >= 100)
 
 
 def plot_sweep(ax: Axes, result, *, what: str = "final_loss", min_value: float = 0.0):

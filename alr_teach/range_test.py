@@ -109,13 +109,17 @@ def _usable(curve: np.ndarray) -> int:
 
 
 def _steepest(lrs: np.ndarray, curve: np.ndarray) -> float:
-    """The rate where d(smoothed loss) / d(log lr) is most negative.
+    """The rate where d(smoothed loss) / d(log lr) is most negative, before the bottom.
 
-    The first tenth of the curve is skipped: there the average has seen few batches, so
-    batch-to-batch noise, not the rate, moves it.
+    Only the descent counts (after the lowest point the loss is rising towards the blow-up,
+    where a steep *upward* edge next to a drop can fake a steep descent), and its first
+    tenth is skipped: there the average has seen few batches, so noise, not the rate,
+    moves it.
     """
-    n = _usable(curve)
-    skip = min(max(1, n // 10), n - 2)
+    n = int(np.argmin(curve[: _usable(curve)])) + 1  # only the descent, up to the bottom
+    skip = max(1, n // 10)
+    if n - skip < 3:  # too short a descent to differentiate: use what there is
+        skip, n = 0, max(n, min(3, curve.size))
     slope = np.gradient(curve[skip:n], np.log(lrs[skip:n]))
     return float(lrs[skip + int(np.argmin(slope))])
 
