@@ -116,13 +116,14 @@ def run(
                 if not moving:
                     losses[block] = landscape.value(points[block])
                 checked = t
-                # False for NaN, infinity and exploding losses
-                alive &= np.all(losses[block] <= limit, axis=0)
+                ok = np.isfinite(losses[block]) & (losses[block] <= limit)  # not NaN, +-inf
+                alive &= np.all(ok, axis=0)  # or exploding
                 if not alive.any():
                     break
 
         # The step at which each run first failed; blank everything it did afterwards.
-        failed = ~(losses[1:] <= limit) | ~np.all(np.isfinite(points[1:]), axis=-1)
+        failed = ~(np.isfinite(losses[1:]) & (losses[1:] <= limit))
+        failed |= ~np.all(np.isfinite(points[1:]), axis=-1)
         diverged_at = np.where(failed.any(axis=0), failed.argmax(axis=0) + 1, -1)
     step = np.arange(steps + 1).reshape((-1,) + (1,) * loss0.ndim)
     after = (diverged_at >= 0) & (step >= diverged_at)  # (steps + 1, *B)

@@ -107,7 +107,8 @@ def sweep(
     trajectory = run(optimizer, landscape, np.broadcast_to(start, shape + start.shape),
                      steps, record_state=False)
 
-    gap = trajectory.losses - landscape.min_value
+    with np.errstate(invalid="ignore"):  # no minimum (a saddle): -inf - (-inf) is NaN
+        gap = trajectory.losses - landscape.min_value
     reached = gap <= tol                                      # NaN (diverged) compares False
     steps_to_tol = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
     return SweepResult(

@@ -130,7 +130,7 @@ RACERS: dict[str, tuple[type, dict]] = {
 #: Shared settings and their defaults (torch's, except where a landscape needs otherwise).
 SHARED_DEFAULTS = {
     "momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "rho": 0.9, "eps": 1e-8,
-    "steps": 300,
+    "eps_AdaDelta": 1e-6, "steps": 300,
 }
 
 
@@ -147,7 +147,7 @@ def make_racer(name: str, lr: float, settings: dict) -> Optimizer:
     if name == "Adam":
         return Adam(lr=lr, betas=(settings["beta1"], settings["beta2"]), eps=settings["eps"])
     if name == "AdaDelta":
-        return AdaDelta(lr=lr, rho=settings["rho"], eps=max(settings["eps"], 1e-10))
+        return AdaDelta(lr=lr, rho=settings["rho"], eps=settings["eps_AdaDelta"])
     raise ValueError(f"Invalid optimizer: {name!r} (choose from {', '.join(RACERS)})")
 
 
@@ -304,7 +304,7 @@ class OptimizerExplorer:
                                        continuous_update=False)
 
         s = self.settings
-        controls = {f"lr_{n}": log_slider(s[f"lr_{n}"], -5, 1, f"lr {n}") for n in RACERS}
+        controls = {f"lr_{n}": log_slider(s[f"lr_{n}"], -5, 3, f"lr {n}") for n in RACERS}
         controls.update(
             momentum=slider(s["momentum"], 0.0, 0.99, 0.01, "momentum μ"),
             alpha=slider(s["alpha"], 0.0, 0.999, 0.001, "RMSProp α"),
@@ -312,6 +312,7 @@ class OptimizerExplorer:
             beta2=slider(s["beta2"], 0.0, 0.9999, 0.0001, "Adam β2"),
             rho=slider(s["rho"], 0.0, 0.99, 0.01, "AdaDelta ρ"),
             eps=log_slider(s["eps"], -10, 0, "ε"),
+            eps_AdaDelta=log_slider(s["eps_AdaDelta"], -10, 0, "AdaDelta ε"),
             steps=widgets.IntSlider(value=s["steps"], min=10, max=1000, step=10,
                                     description="steps", continuous_update=False),
             landscape=widgets.Dropdown(options=list(LANDSCAPES), value=s["landscape"],
@@ -366,7 +367,8 @@ class OptimizerExplorer:
         names = list(controls)
         left = widgets.VBox([controls[n] for n in names[:6]] + [controls["steps"]])
         right = widgets.VBox([controls[n] for n in (
-            "momentum", "alpha", "beta1", "beta2", "rho", "eps", "start_x", "start_y")])
+            "momentum", "alpha", "beta1", "beta2", "rho", "eps", "eps_AdaDelta", "start_x",
+            "start_y")])
         side = widgets.VBox([controls["landscape"], controls["racers"]])
         return widgets.VBox([widgets.HBox([left, right, side]), image, table])
 

@@ -69,3 +69,15 @@ def test_start_points_of_the_wrong_dimension_are_rejected(x0):
 def test_invalid_step_counts_are_rejected(steps):
     with pytest.raises(ValueError, match="steps"):
         run(SGD(lr=0.1), Quadratic([1.0]), [1.0], steps=steps)
+
+
+def test_a_loss_that_falls_to_minus_infinity_is_a_failure_too():
+    from alr_teach.landscapes import Saddle
+
+    # y grows 2e5-fold per step: y^2 overflows (loss -inf) while the point is still finite
+    trajectory = run(SGD(lr=1e5), Saddle(), [0.0, 1e-3], steps=100)
+    k = int(trajectory.diverged_at)
+    with np.errstate(over="ignore"):
+        y = 1e-3 * (1 + 2e5) ** np.arange(101)
+        assert k == np.flatnonzero(~np.isfinite(-(y**2)))[0]  # the first step with loss -inf
+    assert np.isfinite(trajectory.losses[k - 1]) and np.all(np.isnan(trajectory.losses[k:]))

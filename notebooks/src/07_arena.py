@@ -508,9 +508,9 @@ assert all(median_good[m] >= 3 for m in ("AdaGrad", "Momentum"))
 #
 # The explorer races six of the methods (it has no Nesterov) on a landscape of your
 # choice. It opens on Beale's function with every rate preset to the arena's choice for
-# Beale, and with $\epsilon = 10^{-6}$: the explorer shares one $\epsilon$ between
-# methods, and $10^{-6}$ is AdaDelta's default, whose first steps it sets (notebook 06);
-# for the other methods it changes little here. Things to try: move Adam's rate by a
+# Beale. AdaGrad, RMSProp and Adam share one $\epsilon$ slider, preset here to
+# $10^{-6}$ (for them it changes little on Beale); AdaDelta has its own, at its default
+# $10^{-6}$, which sets its first steps (notebook 06). Things to try: move Adam's rate by a
 # factor of 3 either way and watch it stay good (section 7), then do the same to SGD's;
 # switch to "plateau cliff" and find a momentum rate that survives the cliff; set every
 # method to $\eta = 10^{-2}$ and see section 1 again.
