@@ -177,18 +177,20 @@ assert flat_left > 0.1 and steep_left < 1e-3  # the flat direction is still far 
 # | notebook | question it answers |
 # |---|---|
 # | **00 Start here** (you are here) | what ALR means; what the learning rate does |
-# | 01 A fixed learning rate | why one rate fails: too small, too large, imbalanced, curved |
-# | 02 Momentum and Nesterov | how a leaky average of gradients speeds up descent |
-# | 03 AdaGrad | per-parameter rates from summed squared gradients |
-# | 04 RMSProp | a memory that forgets, for objectives that change |
-# | 05 Adam | momentum plus RMSProp, with bias correction |
-# | 06 AdaDelta | a step with the right units and no global rate |
-# | 07 The arena | a fair comparison of all of them |
-# | 08-10 Practice | real networks, AdamW and weight decay, schedules, choosing a rate |
+# | [01 A fixed learning rate](01_fixed_learning_rate.ipynb) | why one rate fails: too small, too large, imbalanced, curved |
+# | [02 Momentum and Nesterov](02_momentum.ipynb) | how a leaky average of gradients speeds up descent |
+# | [03 AdaGrad](03_adagrad.ipynb) | per-parameter rates from summed squared gradients |
+# | [04 RMSProp](04_rmsprop.ipynb) | a memory that forgets, for objectives that change |
+# | [05 Adam](05_adam.ipynb) | momentum plus RMSProp, with bias correction |
+# | [06 AdaDelta](06_adadelta.ipynb) | a step with the right units and no global rate |
+# | [07 The arena](07_arena.ipynb) | a fair comparison of all of them |
+# | [08 Weight decay](08_weight_decay.ipynb) | L2 in the gradient vs decoupled decay (AdamW) |
+# | [09 Schedules](09_schedules.ipynb) | schedules on adaptive methods; choosing a rate |
+# | [10 Real data](10_real_data.ipynb) | seven optimizers on two real data sets, fairly tuned |
 # | 11-13 Practice and the field | debugging, misconceptions, where ALR is used |
 # | 14-15 Beyond Adam | RAdam, LAMB, NovoGrad, Lookahead, Ranger; tuning by machine |
 #
-# Notebooks appear in this folder as the course grows.
+# Notebooks 11-15 appear in this folder as the course grows.
 #
 # ## 7. How the exercises work
 #
