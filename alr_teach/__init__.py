@@ -10,7 +10,6 @@ from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .base import Optimizer
-from .estimator import MLPClassifier
 from .rmsprop import RMSProp
 from .schedules import Scheduled
 from .sgd import SGD
@@ -20,3 +19,12 @@ __all__ = [
     "schedules", "MLPClassifier",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``alr_teach.MLPClassifier`` is imported on first use: the core needs numpy alone."""
+    if name == "MLPClassifier":
+        from .estimator import MLPClassifier
+
+        return MLPClassifier
+    raise AttributeError(f"module 'alr_teach' has no attribute {name!r}")

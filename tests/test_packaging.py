@@ -71,3 +71,24 @@ def test_python_version_floor_matches_the_readme():
 def test_ci_runs_make_test():
     script = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make test$", script, flags=re.M)
+
+
+def test_the_core_imports_with_numpy_alone():
+    """Optimizers, schedules, landscapes, runner and sweeps need no matplotlib or sklearn."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for blocked in ('matplotlib', 'sklearn', 'ipywidgets', 'scipy'):\n"
+        "    sys.modules[blocked] = None\n"
+        "import alr_teach, alr_teach.landscapes, alr_teach.runner, alr_teach.sweeps\n"
+        "import alr_teach.range_test\n"
+        "alr_teach.Adam(lr=0.1).step([1.0], [1.0])\n"
+        "print(alr_teach.schedules.cosine(3, lr=1.0, T_max=10))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    from alr_teach import MLPClassifier  # and the estimator still imports on demand
+
+    assert MLPClassifier.__name__ == "MLPClassifier"
