@@ -159,7 +159,10 @@ class Quadratic(Landscape):
 # -- helpers -----------------------------------------------------------------------------
 def _vector(*components: np.ndarray) -> np.ndarray:
     """Stack per-coordinate arrays along a new last axis (``np.stack``, minus its overhead)."""
-    shape = max((np.shape(c) for c in components), key=len)  # a component may be a scalar
+    shape: tuple[int, ...] = ()
+    for component in components:  # the largest shape (a component may be a scalar)
+        if isinstance(component, np.ndarray) and component.ndim > len(shape):
+            shape = component.shape
     out = np.empty(shape + (len(components),))
     for i, component in enumerate(components):
         out[..., i] = component

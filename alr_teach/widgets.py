@@ -207,9 +207,21 @@ class OptimizerExplorer:
         """Run every selected optimizer from the start point; keyed by racer name."""
         s = self.settings
         self.optimizers = {n: make_racer(n, s[f"lr_{n}"], s) for n in s["racers"]}
-        start = self.landscape.start if s["start"] is None else s["start"]
-        return {n: run(opt, self.landscape, start, s["steps"], record_state=False)
-                for n, opt in self.optimizers.items()}
+        start = np.asarray(self.landscape.start if s["start"] is None else s["start"], float)
+        runs = {}
+        if "SGD" in self.optimizers and "Momentum" in self.optimizers:
+            # One batched SGD for both (momentum 0 and mu): the same numbers, one run fewer.
+            both = SGD(lr=np.array([s["lr_SGD"], s["lr_Momentum"]]),
+                       momentum=np.array([0.0, s["momentum"]]))
+            pair = run(both, self.landscape, np.stack([start, start]), s["steps"],
+                       record_state=False)
+            for i, name in enumerate(("SGD", "Momentum")):
+                runs[name] = Trajectory(pair.points[:, i], pair.losses[:, i], pair.grads[:, i],
+                                        pair.diverged_at[i])
+        for name, opt in self.optimizers.items():
+            if name not in runs:
+                runs[name] = run(opt, self.landscape, start, s["steps"], record_state=False)
+        return {name: runs[name] for name in self.optimizers}
 
     def static_figure(self):
         """The current race as an ordinary pyplot figure (for saved notebooks and handouts).

@@ -145,3 +145,18 @@ def test_static_figure_shows_the_current_race():
     assert any(label.startswith("SGD(lr=") for label in labels)
     assert ax_loss.get_yscale() == "log" and ax_map.get_title()
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lr_sgd", [1e-3, 0.05])  # the second diverges
+def test_batched_sgd_and_momentum_equal_separate_runs(lr_sgd):
+    from alr_teach import SGD
+
+    explorer = OptimizerExplorer(landscape="rosenbrock", steps=80, lr_SGD=lr_sgd)
+    runs = explorer.runs()
+    rosenbrock = get_landscape("rosenbrock")
+    alone = {"SGD": run(SGD(lr=lr_sgd), rosenbrock, steps=80),
+             "Momentum": run(SGD(lr=1e-3, momentum=0.9), rosenbrock, steps=80)}
+    for name, trajectory in alone.items():
+        np.testing.assert_array_equal(runs[name].points, trajectory.points)
+        np.testing.assert_array_equal(runs[name].losses, trajectory.losses)
+        assert runs[name].diverged_at == trajectory.diverged_at
