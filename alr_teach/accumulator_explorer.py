@@ -13,8 +13,6 @@ when a widget is built, so tests drive ``update`` headlessly.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,6 +30,7 @@ from .surface_plots import (
     plot_trajectories,
     update_trajectories,
 )
+from .widgets import connect, figure_png
 
 #: The explorer's settings and their defaults (torch's eps and accumulator start).
 DEFAULTS = {"lr": 0.5, "eps": 1e-10, "initial_accumulator_value": 0.0, "steps": 100}
@@ -116,9 +115,7 @@ class AccumulatorExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     # -- drawing ----------------------------------------------------------------------------
     def _draw(self, fig: Figure) -> dict:
@@ -213,14 +210,12 @@ class AccumulatorExplorer:
         image = widgets.Image(value=self.png(), format="png")
         text = widgets.HTML(self.summary_html())
 
-        def on_change(change):
-            name = next(k for k, c in self.controls.items() if c is change["owner"])
-            self.update(**{name: change["new"]})
+        def refresh(name, value):
+            self.update(**{name: value})
             image.value = self.png()
             text.value = self.summary_html()
 
-        for control in self.controls.values():
-            control.observe(on_change, names="value")
+        connect(self.controls, refresh)
         sliders = list(self.controls.values())
         return widgets.VBox([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:]), image, text])
 

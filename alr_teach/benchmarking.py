@@ -25,7 +25,6 @@ that shows two methods' curves without retraining anything.
 
 from __future__ import annotations
 
-import io
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ from .estimator import MLPClassifier
 from .plots import style
 from .rmsprop import RMSProp
 from .sgd import SGD
+from .widgets import figure_png
 
 try:  # a dependency of scikit-learn; without it BLAS keeps its own thread count
     from threadpoolctl import threadpool_limits
@@ -793,9 +793,7 @@ class CurveExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def summary_text(self) -> str:
         """The summary as one line per method."""

@@ -27,7 +27,6 @@ by :math:`\sqrt{\hat v}` with the rest of the gradient. This module measures wha
 
 from __future__ import annotations
 
-import io
 import numbers
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
@@ -45,6 +44,7 @@ from . import mlp
 from .adam import Adam, AdamW
 from .base import Optimizer
 from .plots import style
+from .widgets import connect, figure_png
 
 try:  # a dependency of scikit-learn; without it BLAS keeps its own thread count
     from threadpoolctl import threadpool_limits
@@ -630,9 +630,7 @@ class DecayExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def summary_html(self) -> str:
         s = self.summary
@@ -665,12 +663,10 @@ class DecayExplorer:
         image = widgets.Image(value=self.png(), format="png")
         text = widgets.HTML(self.summary_html())
 
-        def on_change(change):
-            name = next(k for k, c in self.controls.items() if c is change["owner"])
-            self.update(**{name: change["new"]})
+        def refresh(name, value):
+            self.update(**{name: value})
             image.value = self.png()
             text.value = self.summary_html()
 
-        for control in self.controls.values():
-            control.observe(on_change, names="value")
+        connect(self.controls, refresh)
         return widgets.VBox([widgets.HBox(list(self.controls.values())), image, text])

@@ -42,8 +42,6 @@ True
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -55,6 +53,7 @@ from .plots import style
 from .runner import Trajectory, run
 from .sgd import SGD
 from .surface_plots import contour, freeze_background, plot_trajectories, update_trajectories
+from .widgets import figure_png
 
 __all__ = [
     "EigenExplorer",
@@ -409,9 +408,7 @@ class EigenExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def widget(self):
         """Sliders for lr (log scale) and momentum, a Nesterov box, and the figure as a PNG."""

@@ -15,7 +15,6 @@ RMSProp keeps :math:`E[g^2]_t = \alpha E[g^2]_{t-1} + (1 - \alpha) g_t^2`, so a 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +33,7 @@ from .plots import style
 from .rmsprop import RMSProp
 from .runner import Trajectory, run
 from .surface_plots import FrozenBackground, freeze_background
+from .widgets import connect, figure_png
 
 # -- the memory, in numbers -------------------------------------------------------------------
 
@@ -489,9 +489,7 @@ class MemoryExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def summary_html(self) -> str:
         s = self.summary
@@ -521,12 +519,10 @@ class MemoryExplorer:
         image = widgets.Image(value=self.png(), format="png")
         text = widgets.HTML(self.summary_html())
 
-        def on_change(change):
-            name = next(k for k, c in self.controls.items() if c is change["owner"])
-            self.update(**{name: change["new"]})
+        def refresh(name, value):
+            self.update(**{name: value})
             image.value = self.png()
             text.value = self.summary_html()
 
-        for control in self.controls.values():
-            control.observe(on_change, names="value")
+        connect(self.controls, refresh)
         return widgets.VBox([widgets.HBox(list(self.controls.values())), image, text])

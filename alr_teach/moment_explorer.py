@@ -14,8 +14,6 @@ sliders (released to apply) to it. Tests drive it headlessly.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -34,6 +32,7 @@ from .surface_plots import (
     plot_trajectories,
     update_trajectories,
 )
+from .widgets import connect, figure_png
 
 __all__ = ["MomentExplorer", "UncorrectedAdam", "moment_series", "uncorrected_step_size"]
 
@@ -262,9 +261,7 @@ class MomentExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def summary_html(self) -> str:
         """The outcome of both runs and the first steps, as a short HTML paragraph."""
@@ -328,14 +325,12 @@ class MomentExplorer:
         image = widgets.Image(value=self.png(), format="png")
         text = widgets.HTML(self.summary_html())
 
-        def on_change(change):
-            name = next(k for k, c in self.controls.items() if c is change["owner"])
-            self.update(**{name: change["new"]})
+        def refresh(name, value):
+            self.update(**{name: value})
             image.value = self.png()
             text.value = self.summary_html()
 
-        for control in self.controls.values():
-            control.observe(on_change, names="value")
+        connect(self.controls, refresh)
         rows = [widgets.HBox([self.controls[k] for k in ("lr", "beta1", "beta2", "eps")]),
                 widgets.HBox([self.controls[k] for k in ("steps", "landscape", "coordinate")])]
         return widgets.VBox([*rows, image, text])

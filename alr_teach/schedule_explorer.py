@@ -20,7 +20,6 @@ Steps count from 0, as the schedules do: value ``k`` is the rate of the optimize
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from functools import partial
 
@@ -33,6 +32,7 @@ from matplotlib.lines import Line2D
 from . import _validation as check
 from . import schedules
 from .plots import style
+from .widgets import figure_png
 
 #: Each schedule and the defaults of its main parameters (``lr`` and ``steps`` are shared).
 SCHEDULES: dict[str, dict[str, float]] = {
@@ -244,9 +244,7 @@ class ScheduleExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     # -- the widget -------------------------------------------------------------------------
     def _slider(self, widgets, name: str, value):

@@ -31,7 +31,6 @@ built, so tests drive ``update`` headlessly.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import numpy as np
@@ -52,6 +51,7 @@ from .surface_plots import (
     plot_trajectories,
     update_trajectories,
 )
+from .widgets import figure_png
 
 # -- the same landscape in other units -------------------------------------------------------
 
@@ -275,9 +275,7 @@ class UnitsExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def summary_html(self) -> str:
         """The summary as a small HTML table."""

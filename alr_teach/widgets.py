@@ -114,6 +114,26 @@ class LearningRateExplorer:
 
 
 
+# -- shared by every explorer ----------------------------------------------------------------
+
+def figure_png(fig: Figure) -> bytes:
+    """A figure as PNG bytes at its own size and dpi (what an explorer's Image shows)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    return buffer.getvalue()
+
+
+def connect(controls: dict, on_value) -> None:
+    """Call ``on_value(name, new_value)`` whenever the control called ``name`` changes."""
+
+    def on_change(change):
+        name = next(k for k, c in controls.items() if c is change["owner"])
+        on_value(name, change["new"])
+
+    for control in controls.values():
+        control.observe(on_change, names="value")
+
+
 # -- the 2-D explorer: every core optimizer racing on a landscape ----------------------------
 
 #: The optimizers an explorer can race, with the learning rate each starts at. The rates
@@ -270,9 +290,7 @@ class OptimizerExplorer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes at its own size (what the widget shows)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi)
-        return buffer.getvalue()
+        return figure_png(self.fig)
 
     def summary_html(self) -> str:
         """The outcome of each run as a small HTML table."""
