@@ -14,13 +14,14 @@ LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 
 NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks clean
+.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks exercises clean
 
 help:
 	@echo "make lab    - set up (first time only) and start JupyterLab on the course"
 	@echo "make test   - set up (first time only) and run every test and notebook check"
 	@echo "make lint   - ruff over the package, tests and tools"
 	@echo "make notebooks - rebuild notebooks/*.ipynb from notebooks/src/*.py and execute them"
+	@echo "make exercises - regenerate exercises/ from the worked notebooks in solutions/"
 	@echo "make clean  - remove .venv and caches"
 
 setup: $(STAMP)
@@ -51,6 +52,9 @@ test-unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py build
+
+exercises: $(STAMP)
+	$(BIN)/python -m alr_teach.exercises
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import nbformat
 
+from alr_teach.exercises import nbgrader_metadata
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = [ROOT / "notebooks" / "src", ROOT / "solutions" / "src"]
 MARKER = "# %%"
@@ -65,6 +67,9 @@ def to_notebook(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
         make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
         cell = make(source)
         cell.id = f"cell-{index:03d}"
+        nbgrader = nbgrader_metadata(source, cell.id)
+        if nbgrader:  # solution notebooks: lets nbgrader use them unchanged
+            cell.metadata["nbgrader"] = nbgrader
         nb.cells.append(cell)
     return nb
 
