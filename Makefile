@@ -14,10 +14,11 @@ LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 
 NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks exercises clean
+.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks exercises doctor clean
 
 help:
 	@echo "make lab    - set up (first time only) and start JupyterLab on the course"
+	@echo "make doctor - check this machine is ready for the course (versions, kernel, widgets)"
 	@echo "make test   - set up (first time only) and run every test and notebook check"
 	@echo "make lint   - ruff over the package, tests and tools"
 	@echo "make notebooks - rebuild notebooks/*.ipynb from notebooks/src/*.py and execute them"
@@ -41,7 +42,10 @@ test: $(STAMP) lint test-exercises test-notebooks test-unit
 lint: $(STAMP)
 	$(BIN)/ruff check alr_teach tests tools benchmarks conftest.py
 
-test-exercises: $(STAMP)
+test-doctor: $(STAMP)
+	$(BIN)/python -m alr_teach.doctor
+
+exercises: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax exercises
 
 test-notebooks: $(STAMP)
@@ -52,6 +56,9 @@ test-unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py build
+
+doctor: $(STAMP)
+	$(BIN)/python -m alr_teach.doctor
 
 exercises: $(STAMP)
 	$(BIN)/python -m alr_teach.exercises
