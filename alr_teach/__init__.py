@@ -5,18 +5,19 @@ ndarray or a list of ndarrays; keyword names and defaults follow ``torch.optim``
 See :class:`alr_teach.base.Optimizer` to write your own.
 """
 
-from . import schedules
+from . import checks, schedules
 from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
+from .adam_variants import Adamax, NAdam, RAdam
 from .base import Optimizer
 from .rmsprop import RMSProp
 from .schedules import Scheduled
 from .sgd import SGD
 
 __all__ = [
-    "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Optimizer", "Scheduled",
-    "schedules", "MLPClassifier",
+    "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Adamax", "NAdam", "RAdam",
+    "Optimizer", "Scheduled", "schedules", "checks", "MLPClassifier",
 ]
 __version__ = "0.1.0"
 

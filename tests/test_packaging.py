@@ -83,8 +83,9 @@ def test_the_core_imports_with_numpy_alone():
         "for blocked in ('matplotlib', 'sklearn', 'ipywidgets', 'scipy'):\n"
         "    sys.modules[blocked] = None\n"
         "import alr_teach, alr_teach.landscapes, alr_teach.runner, alr_teach.sweeps\n"
-        "import alr_teach.range_test\n"
-        "alr_teach.Adam(lr=0.1).step([1.0], [1.0])\n"
+        "import alr_teach.range_test, alr_teach.checks\n"
+        "for name in ('Adam', 'Adamax', 'NAdam', 'RAdam'):\n"
+        "    getattr(alr_teach, name)(lr=0.1).step([1.0], [1.0])\n"
         "print(alr_teach.schedules.cosine(3, lr=1.0, T_max=10))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
