@@ -24,6 +24,10 @@ def _kwargs(config: dict) -> dict:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in config["kwargs"].items()}
 
 
+def _optimizer_class(name: str) -> type:
+    return getattr(alr_teach, name)
+
+
 def _close(ours: np.ndarray, ref: np.ndarray) -> bool:
     """Relative agreement; exact zeros in the reference must be matched exactly."""
     return bool(np.all(np.abs(ours - ref) <= RTOL * np.abs(ref)))
@@ -36,7 +40,7 @@ def test_every_step_matches_torch(config):
     prefix = f"c{config['id']}/"
     xs = [ARRAYS[prefix + "x0"], ARRAYS[prefix + "x1"]]
     gs = [ARRAYS[prefix + "g0"], ARRAYS[prefix + "g1"]]
-    opt = getattr(alr_teach, config["alr_teach"])(**_kwargs(config))
+    opt = _optimizer_class(config["alr_teach"])(**_kwargs(config))
     params = [xs[0][0], xs[1][0]]
     for t in range(1, INFO["steps"] + 1):
         params = opt.step(params, [gs[0][t - 1], gs[1][t - 1]])

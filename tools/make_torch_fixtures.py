@@ -53,6 +53,23 @@ CONFIGS = [
     ("AdaDelta", "Adadelta", {}),
     ("AdaDelta", "Adadelta", {"rho": 0.95}),
     ("AdaDelta", "Adadelta", {"lr": 0.5, "eps": 1e-4, "weight_decay": 0.1}),
+    # new configurations go at the end: a configuration's seed is 1000 + its position
+    ("Adamax", "Adamax", {}),
+    ("Adamax", "Adamax", {"lr": 0.01, "weight_decay": 0.1}),
+    ("Adamax", "Adamax", {"lr": 0.01, "betas": (0.5, 0.9), "eps": 1e-3}),
+    ("NAdam", "NAdam", {}),
+    ("NAdam", "NAdam", {"lr": 0.01, "weight_decay": 0.1}),
+    ("NAdam", "NAdam", {"lr": 0.01, "momentum_decay": 0.1}),
+    ("NAdam", "NAdam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "momentum_decay": 0.0}),
+    # RAdam with beta2 = 0.999 or 0.95 switches from momentum steps to rectified ones at
+    # step 6, with beta2 = 0.7 at step 10; with beta2 = 0.6 (rho_inf = 4) it never does
+    ("RAdam", "RAdam", {}),
+    ("RAdam", "RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": False}),
+    ("RAdam", "RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", "RAdam", {"lr": 0.01, "betas": (0.8, 0.95), "eps": 1e-6}),
+    ("RAdam", "RAdam", {"lr": 0.01, "betas": (0.9, 0.7), "weight_decay": 0.05,
+                        "decoupled_weight_decay": True}),
+    ("RAdam", "RAdam", {"lr": 0.01, "betas": (0.9, 0.6)}),
 ]
 
 # torch's state names -> the names alr_teach (and the notebooks) use
@@ -65,6 +82,8 @@ STATE_NAMES = {
     "exp_avg_sq": "v",
     "max_exp_avg_sq": "v_max",
     "acc_delta": "acc_delta",
+    "exp_inf": "u",
+    "mu_product": "mu_product",
 }
 
 
