@@ -11,12 +11,15 @@ from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .base import Optimizer
+from .layerwise import LAMB, NovoGrad
+from .lookahead import Lookahead, Ranger
 from .rmsprop import RMSProp
 from .schedules import Scheduled
 from .sgd import SGD
 
 __all__ = [
     "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Adamax", "NAdam", "RAdam",
+    "LAMB", "NovoGrad", "Lookahead", "Ranger",
     "Optimizer", "Scheduled", "schedules", "checks", "MLPClassifier",
 ]
 __version__ = "0.1.0"

@@ -84,7 +84,7 @@ def test_the_core_imports_with_numpy_alone():
         "    sys.modules[blocked] = None\n"
         "import alr_teach, alr_teach.landscapes, alr_teach.runner, alr_teach.sweeps\n"
         "import alr_teach.range_test, alr_teach.checks\n"
-        "for name in ('Adam', 'Adamax', 'NAdam', 'RAdam'):\n"
+        "for name in ('Adam', 'Adamax', 'NAdam', 'RAdam', 'LAMB', 'NovoGrad', 'Ranger'):\n"
         "    getattr(alr_teach, name)(lr=0.1).step([1.0], [1.0])\n"
         "print(alr_teach.schedules.cosine(3, lr=1.0, T_max=10))\n"
     )
