@@ -20,13 +20,15 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import MappingProxyType, SimpleNamespace
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 
 from . import _validation as check
 from ._params import Params, Structure, flatten, unflatten
 from ._validation import Hyper
+
+T = TypeVar("T")
 
 
 class Optimizer:
@@ -228,7 +230,6 @@ class Optimizer:
         n = x.size
         x_flat, g_flat = x.reshape(-1), g.reshape(-1)
         state_flat = {k: v.reshape(-1) for k, v in state.items()}
-        parts = [slice(start, start + self.chunk_size) for start in range(0, n, self.chunk_size)]
 
         def compute(part):
             s = SimpleNamespace(**{k: v[part] for k, v in state_flat.items()})
@@ -244,28 +245,15 @@ class Optimizer:
 
         x_probe, s_probe = compute(slice(0, 1))  # one element tells the result dtypes
         x_out = np.empty(n, dtype=x_probe.dtype)
-        state_out = {}
-        for k, v in s_probe.items():
-            dtype = np.asarray(v).dtype
-            reuse = spare.get(k)
-            fits = reuse is not None and reuse.size == n and reuse.dtype == dtype
-            state_out[k] = reuse.reshape(-1) if fits else np.empty(n, dtype=dtype)
+        state_out = {k: spare_buffer(spare, k, n, np.asarray(v).dtype) for k, v in s_probe.items()}
 
-        def store(part, x_part, s_part):
+        def compute_and_store(part):
+            x_part, s_part = compute(part)
             x_out[part] = x_part
             for k, v in s_part.items():
                 state_out[k][part] = v
 
-        def compute_and_store(group):
-            for part in group:
-                store(part, *compute(part))
-
-        # one contiguous run of slices per core; this thread takes the first run itself
-        groups = [list(g) for g in np.array_split(np.array(parts), min(_cores(), len(parts)))]
-        futures = [_helper_threads().submit(compute_and_store, g) for g in groups[1:]]
-        compute_and_store(groups[0])
-        for future in futures:
-            future.result()  # re-raises the first error, if any
+        over_slices(compute_and_store, n, self.chunk_size)
         return x_out.reshape(x.shape), {k: v.reshape(x.shape) for k, v in state_out.items()}
 
     def _shaped_hyperparameters(self, xs, structure) -> list[SimpleNamespace]:
@@ -327,6 +315,36 @@ def _helper_threads() -> ThreadPoolExecutor:
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=max(1, _cores() - 1), thread_name_prefix="alr_teach")
     return _POOL
+
+
+def over_slices(work: Callable[[slice], T], n: int, size: int) -> list[T]:
+    """``work(part)`` for consecutive slices of ``range(n)`` of ``size`` elements, on the cores.
+
+    Each core takes one contiguous run of slices (the calling thread the first run);
+    results come back in slice order, and the first error raised in any thread reaches
+    the caller. Element-wise rules use it through ``_update_in_chunks``; rules that need
+    a few sums first (LAMB, NovoGrad) call it once per pass.
+    """
+    parts = [slice(start, start + size) for start in range(0, n, size)]
+    runs = [list(r) for r in np.array_split(np.array(parts), min(_cores(), len(parts)))]
+
+    def do_run(run: list[slice]) -> list[T]:
+        with np.errstate(all="ignore"):  # error states are per thread
+            return [work(part) for part in run]
+
+    futures = [_helper_threads().submit(do_run, run) for run in runs[1:]]
+    results = do_run(runs[0])
+    for future in futures:
+        results += future.result()  # re-raises the first error, if any
+    return results
+
+
+def spare_buffer(spare: dict[str, np.ndarray], name: str, n: int, dtype: np.dtype) -> np.ndarray:
+    """A flat array of ``n`` elements for a new state entry: last step's spare, if it fits."""
+    reuse = spare.get(name)
+    if reuse is not None and reuse.size == n and reuse.dtype == dtype:
+        return reuse.reshape(-1)
+    return np.empty(n, dtype=dtype)
 
 
 def _array_name(structure: Structure, i: int) -> str:

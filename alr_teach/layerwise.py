@@ -15,18 +15,14 @@ sweep gives exactly what a loop of single runs gives. :func:`norm` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TypeVar
 
 import numpy as np
 
 from . import _validation as check
 from ._validation import Hyper
 from .adam import Adam
-from .base import Optimizer, _cores, _helper_threads, add_weight_decay
-
-T = TypeVar("T")
+from .base import Optimizer, add_weight_decay, over_slices, spare_buffer
 
 
 # -- norms per problem ----------------------------------------------------------------
@@ -89,34 +85,6 @@ def trust_ratio(x_norm: Hyper, u_norm: Hyper) -> Hyper:
 
 
 # -- large arrays, slice by slice -------------------------------------------------------
-def _over_slices(work: Callable[[slice], T], n: int, size: int) -> list[T]:
-    """``work(part)`` for consecutive slices of ``range(n)``, spread over the cores.
-
-    The same threads as :class:`~alr_teach.base.Optimizer`'s element-wise rules: each
-    core takes one contiguous run of slices. Results come back in slice order.
-    """
-    parts = [slice(start, start + size) for start in range(0, n, size)]
-    runs = [list(r) for r in np.array_split(np.array(parts), min(_cores(), len(parts)))]
-
-    def do_run(run: list[slice]) -> list[T]:
-        with np.errstate(all="ignore"):  # error states are per thread
-            return [work(part) for part in run]
-
-    futures = [_helper_threads().submit(do_run, run) for run in runs[1:]]
-    results = do_run(runs[0])
-    for future in futures:
-        results += future.result()  # re-raises the first error, if any
-    return results
-
-
-def _buffer(spare: dict[str, np.ndarray], name: str, n: int, dtype: np.dtype) -> np.ndarray:
-    """A flat array of ``n`` elements for a new state entry: last step's spare, if it fits."""
-    reuse = spare.get(name)
-    if reuse is not None and reuse.size == n and reuse.dtype == dtype:
-        return reuse.reshape(-1)
-    return np.empty(n, dtype=dtype)
-
-
 class _Layerwise(Optimizer):
     """A rule that mixes an array's elements only through a few norms.
 
@@ -250,7 +218,7 @@ class LAMB(_Layerwise):
         n, dtype = x.size, np.result_type(x, g, state["m"], state["v"])
         x1, g1 = x.reshape(-1), g.reshape(-1)
         m_old, v_old = state["m"].reshape(-1), state["v"].reshape(-1)
-        m, v = _buffer(spare, "m", n, dtype), _buffer(spare, "v", n, dtype)
+        m, v = spare_buffer(spare, "m", n, dtype), spare_buffer(spare, "v", n, dtype)
         out = np.empty(n, dtype=dtype)
 
         def first_pass(part):
@@ -259,7 +227,7 @@ class LAMB(_Layerwise):
             m[part], v[part] = s.m, s.v
             return sum_of_squares(x1[part], h), sum_of_squares(u, h)
 
-        x_sq, u_sq = np.sum(_over_slices(first_pass, n, self.chunk_size), axis=0)
+        x_sq, u_sq = np.sum(over_slices(first_pass, n, self.chunk_size), axis=0)
         step_size = h.lr * trust_ratio(np.sqrt(x_sq), np.sqrt(u_sq))  # shape (1,)
 
         def second_pass(part):
@@ -267,7 +235,7 @@ class LAMB(_Layerwise):
             np.multiply(step_size, u, out=u)
             np.subtract(x1[part], u, out=u)  # x - lr * ratio * u
 
-        _over_slices(second_pass, n, self.chunk_size)
+        over_slices(second_pass, n, self.chunk_size)
         return out.reshape(x.shape), {"m": m.reshape(x.shape), "v": v.reshape(x.shape)}
 
 
@@ -371,9 +339,9 @@ class NovoGrad(_Layerwise):
         then the element-wise momentum step slice by slice."""
         n, dtype = x.size, np.result_type(x, g, state["m"])
         x1, g1, m_old = x.reshape(-1), g.reshape(-1), state["m"].reshape(-1)
-        g_sq = np.sum(_over_slices(lambda part: sum_of_squares(g1[part], h), n, self.chunk_size))
+        g_sq = np.sum(over_slices(lambda part: sum_of_squares(g1[part], h), n, self.chunk_size))
         v = self.second_moment(g_sq.reshape(state["v"].shape), SimpleNamespace(**state), h, t)
-        m, out = _buffer(spare, "m", n, dtype), np.empty(n, dtype=dtype)
+        m, out = spare_buffer(spare, "m", n, dtype), np.empty(n, dtype=dtype)
 
         v_flat = v.reshape(-1)  # shape (1,): broadcasts against a slice
 
@@ -382,5 +350,5 @@ class NovoGrad(_Layerwise):
             out[part] = self.momentum_step(x1[part], g1[part], s, h, t)
             m[part] = s.m
 
-        _over_slices(elementwise, n, self.chunk_size)
+        over_slices(elementwise, n, self.chunk_size)
         return out.reshape(x.shape), {"m": m.reshape(x.shape), "v": v}
