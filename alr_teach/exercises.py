@@ -17,7 +17,7 @@ and may carry instructors' extra checks between ``### BEGIN HIDDEN TESTS`` and
   top-level region gives the learner's variable its default);
 * every solution region in a markdown cell replaced by ``YOUR ANSWER HERE``;
 * hidden-test regions removed;
-* outputs and execution counts cleared.
+* outputs, execution counts and execution timestamps cleared.
 
 nbgrader's own ``generate_assignment`` gives the same result from the same notebooks
 (the cells that hold regions carry nbgrader's cell metadata; see tools/notebooks.py).
@@ -117,6 +117,7 @@ def exercise_notebook(solution, name: str = "notebook"):
         where = f"{name}, cell {index + 1} ({cell.get('id', '?')})"
         source = remove_hidden_tests(cell.source, where)
         cell.source = clear_solutions(source, cell.cell_type, where)
+        cell.metadata.pop("execution", None)  # the solution run's timestamps
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

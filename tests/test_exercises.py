@@ -69,8 +69,10 @@ def test_the_exercise_notebook_has_no_outputs_and_the_solution_is_untouched():
     solution = _notebook("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
     solution.cells[0].outputs = [nbformat.v4.new_output("stream", text="1\n")]
     solution.cells[0].execution_count = 1
+    solution.cells[0].metadata["execution"] = {"iopub.execute_input": "2026-11-28T21:00:00Z"}
     exercise = exercise_notebook(solution)
     assert exercise.cells[0].outputs == [] and exercise.cells[0].execution_count is None
+    assert "execution" not in exercise.cells[0].metadata  # rebuilding a solution changes nothing
     assert solution.cells[0].execution_count == 1 and "x = 1" in solution.cells[0].source
 
 
