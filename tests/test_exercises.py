@@ -135,3 +135,41 @@ def _notebook(source: str) -> nbformat.NotebookNode:
     cell.id = "cell-000"
     nb.cells.append(cell)
     return nb
+
+
+STEP_FUNCTIONS = ["gd_step", "momentum_step", "adagrad_step", "rmsprop_step", "adam_step",
+                  "adadelta_step", "adamw_step", "cosine_lr"]
+
+
+def _defined_in(path: Path) -> dict[str, object]:
+    """The implement-it functions a notebook defines, from the cells that define them."""
+    import numpy as np
+
+    found: dict[str, object] = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        names = [n for n in STEP_FUNCTIONS if f"def {n}(" in cell.source]
+        if cell.cell_type == "code" and names:
+            namespace = {"np": np, "math": __import__("math")}
+            exec(compile(cell.source, f"{path.name}:{cell.id}", "exec"), namespace)
+            found.update({n: namespace[n] for n in names})
+    return found
+
+
+def test_every_implement_it_function_has_an_exercise_and_passes_its_checker_when_solved(capsys):
+    from alr_teach import checks
+
+    solved = {name: fn for path in SOLUTIONS for name, fn in _defined_in(path).items()}
+    assert sorted(solved) == sorted(STEP_FUNCTIONS)
+    for name, fn in solved.items():
+        assert getattr(checks, f"check_{name}")(fn), capsys.readouterr().out
+
+
+def test_the_generated_stubs_fail_their_checkers_as_not_implemented_yet(capsys):
+    from alr_teach import checks
+
+    stubs = {name: fn for path in sorted((ROOT / "exercises").glob("*.ipynb"))
+             for name, fn in _defined_in(path).items()}
+    assert sorted(stubs) == sorted(STEP_FUNCTIONS)
+    for name, fn in stubs.items():
+        assert not getattr(checks, f"check_{name}")(fn)
+        assert "not implemented yet" in capsys.readouterr().out
