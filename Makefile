@@ -14,7 +14,7 @@ LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 
 NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks exercises doctor clean
+.PHONY: help setup lab test test-unit test-notebooks test-exercises lint notebooks exercises doctor handouts clean
 
 help:
 	@echo "make lab    - set up (first time only) and start JupyterLab on the course"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint   - ruff over the package, tests and tools"
 	@echo "make notebooks - rebuild notebooks/*.ipynb from notebooks/src/*.py and execute them"
 	@echo "make exercises - regenerate exercises/ from the worked notebooks in solutions/"
+	@echo "make handouts - offline HTML + PDF of every notebook in build/handouts/ (needs Chromium)"
 	@echo "make clean  - remove .venv and caches"
 
 setup: $(STAMP)
@@ -42,10 +43,7 @@ test: $(STAMP) lint test-exercises test-notebooks test-unit
 lint: $(STAMP)
 	$(BIN)/ruff check alr_teach tests tools benchmarks conftest.py
 
-test-doctor: $(STAMP)
-	$(BIN)/python -m alr_teach.doctor
-
-exercises: $(STAMP)
+test-exercises: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax exercises
 
 test-notebooks: $(STAMP)
@@ -62,6 +60,10 @@ doctor: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python -m alr_teach.exercises
+
+handouts: $(STAMP)
+	$(BIN)/python -m alr_teach.handouts
+	$(BIN)/python -m alr_teach.handouts --instructor
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache

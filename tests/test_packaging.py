@@ -93,3 +93,13 @@ def test_the_core_imports_with_numpy_alone():
     from alr_teach import MLPClassifier  # and the estimator still imports on demand
 
     assert MLPClassifier.__name__ == "MLPClassifier"
+
+
+def test_make_test_runs_every_stage_without_make_warnings():
+    """`make -n test` (dry run) names each stage once and make has nothing to complain about."""
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and "warning" not in done.stderr.lower(), done.stderr
+    for stage in ["ruff check", "--nbval-lax exercises", "--nbval ", "--doctest-modules"]:
+        assert stage in done.stdout, f"make test does not run {stage!r}"
