@@ -11,6 +11,7 @@ from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .base import Optimizer
+from .hypergradient import SGDHD, AdamHD
 from .layerwise import LAMB, NovoGrad
 from .lookahead import Lookahead, Ranger
 from .rmsprop import RMSProp
@@ -19,7 +20,7 @@ from .sgd import SGD
 
 __all__ = [
     "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Adamax", "NAdam", "RAdam",
-    "LAMB", "NovoGrad", "Lookahead", "Ranger",
+    "LAMB", "NovoGrad", "Lookahead", "Ranger", "SGDHD", "AdamHD",
     "Optimizer", "Scheduled", "schedules", "checks", "MLPClassifier",
 ]
 __version__ = "0.1.0"
