@@ -1,0 +1,1241 @@
+# %% [markdown]
+# # 14 · Beyond Adam: RAdam, AMSGrad, NAdam, Adamax, LAMB, NovoGrad, Lookahead and Ranger
+#
+# Adam is the default adaptive optimizer, and a family of successors each claims to fix
+# one of its weak points: its first steps rest on a second moment estimated from almost
+# no gradients (RAdam); a gap in its convergence proof hides simple problems on which it
+# settles at the wrong point (AMSGrad); its momentum could look ahead (NAdam) or its
+# denominator could be a maximum (Adamax); one global rate does not suit every layer when
+# batches get large (LAMB, NovoGrad); and a second, slow copy of the weights might steady
+# any optimizer (Lookahead, and Ranger, which wraps RAdam). This notebook derives each
+# fix, writes it in a few lines of numpy, checks it against `alr_teach`, and tests the
+# claim behind it with an experiment. It says plainly which claims our small experiments
+# support and which they do not.
+#
+# **Learning objectives.** By the end of this notebook you can
+# - *derive* RAdam's $\rho_t$ and rectifier $r_t$ from the variance of Adam's adaptive
+#   rate, and *predict* when RAdam switches from momentum steps to adaptive ones;
+# - *construct* the online problem on which Adam converges to the wrong end of $[-1, 1]$,
+#   and *explain* how AMSGrad's running maximum prevents it;
+# - *implement* LAMB's trust ratio, NovoGrad's per-layer second moment and Lookahead's
+#   slow weights in numpy, and check them against the package;
+# - *compare* Adam, LAMB and NovoGrad as the batch grows, each at a tuned rate, and read
+#   the per-layer trust ratios of a real network;
+# - *judge* which of the "beyond Adam" claims (syllabus H1-H3) a small experiment supports.
+#
+# **Prerequisites:** [05 · Adam](05_adam.ipynb), [09 · Schedules](09_schedules.ipynb)
+# (warm-up) and [10 · Real data](10_real_data.ipynb) (the fair-comparison protocol reused
+# here). **Time:** about 60 minutes. Notation: [docs/notation.md](../docs/notation.md).
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from alr_teach import (
+    LAMB,
+    SGD,
+    Adam,
+    Adamax,
+    Lookahead,
+    MLPClassifier,
+    NAdam,
+    NovoGrad,
+    RAdam,
+    Ranger,
+    arena,
+    mlp,
+)
+from alr_teach.benchmarking import Spread, load_split
+from alr_teach.landscapes import Beale, Himmelblau, Quadratic, Rosenbrock
+from alr_teach.mlp_sweeps import LayerStepExplorer, plot_layer_steps, plot_rate_curves, sweep_mlp
+from alr_teach.plots import style
+from alr_teach.runner import Trajectory, run
+from alr_teach.schedules import linear_warmup
+from alr_teach.surface_plots import contour, plot_trajectories
+
+rng = np.random.default_rng(14)  # seeded: every number below is reproducible
+started = time.perf_counter()  # for the total run time, printed at the end
+
+# %% [markdown]
+# ## 1. Adam's first steps rest on very few gradients
+#
+# Adam divides its momentum by $\sqrt{\hat v_t}$, where $\hat v_t$ is the bias-corrected
+# average of squared gradients. Call $l_t = 1/\sqrt{\hat v_t}$ the **adaptive rate** (the
+# step per unit of momentum, before $\eta$). After one step $\hat v_1 = g_1^2$ exactly, so
+# $l_1 = 1/|g_1|$: if the first gradient happens to be small, the first step is huge. An
+# average of squares needs many gradients before it is a steady estimate of their scale.
+#
+# **Experiment.** Feed 10 000 independent runs with pure-noise gradients,
+# $g_t \sim \mathcal N(0, 1)$ (so the true scale is $\sigma = 1$ and an ideal adaptive rate
+# is $1/\sigma = 1$), and look at how $l_t$ spreads across the runs, with
+# $\beta_2 = 0.999$ and $\epsilon = 0$:
+
+# %%
+n_runs, horizon, beta2 = 10_000, 300, 0.999
+t = np.arange(1, horizon + 1)
+noise = rng.standard_normal((horizon, n_runs))  # g_t ~ N(0, 1) in every run
+v = np.zeros(n_runs)
+adaptive = np.empty((horizon, n_runs))  # l_t = 1 / sqrt(v_hat_t) in every run
+for k in range(horizon):
+    v = beta2 * v + (1 - beta2) * noise[k] ** 2
+    adaptive[k] = 1 / np.sqrt(v / (1 - beta2 ** t[k]))
+low, median, high = np.percentile(adaptive, [5, 50, 95], axis=1)
+for step in (1, 6, 300):
+    print(f"step {step:3d}: l_t between {low[step - 1]:.2f} and {high[step - 1]:.2f} "
+          f"in 90 % of the runs (95th / 5th percentile = {high[step - 1] / low[step - 1]:.1f})")
+assert high[0] / low[0] > 25 and high[5] / low[5] < 3 and high[-1] / low[-1] < 1.2
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+ax.fill_between(t, low, high, color=style(0)["color"], alpha=0.25, linewidth=0,
+                label="5th to 95th percentile over the runs")
+ax.plot(t, median, markevery=30, markersize=4, label="median", **style(0))
+ax.axhline(1.0, color="black", linestyle=":", label="1 / σ (the ideal adaptive rate)")
+ax.set(xscale="log", yscale="log", xlabel="step t (log scale)",
+       ylabel="adaptive rate l_t = 1 / √v̂_t (log scale)",
+       title="Adam's adaptive rate on pure noise: wild at first, steady later")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# At step 1 the middle 90 % of the runs spread over a factor of more than 25; by step 6
+# the factor is under 3, and after 300 steps under 1.2. This is why practitioners *warm
+# up* Adam: they start with a tiny learning rate and raise it over the first hundreds or
+# thousands of steps, so that the erratic early steps are small
+# ([notebook 09](09_schedules.ipynb)).
+# RAdam asks how long the warm-up must be, and builds the answer into the update.
+#
+# ## 2. RAdam: count the gradients in $v$, then rectify
+#
+# **How many gradients does $v_t$ hold?** $\hat v_t$ is a weighted average of
+# $g_1^2, \dots, g_t^2$ with weights $(1-\beta_2)\beta_2^{t-i}/(1-\beta_2^t)$. Liu et al.
+# replace it by a *simple* average of the last $\rho_t$ squares whose weights sit, on
+# average, as far in the past. The exponential weights' mean age is
+# $\sum_i (t-i)(1-\beta_2)\beta_2^{t-i}/(1-\beta_2^t) = \beta_2/(1-\beta_2) -
+# t\beta_2^t/(1-\beta_2^t)$, a simple average of $\rho$ terms has mean age $(\rho-1)/2$,
+# and equating the two gives
+#
+# $$\rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}, \qquad
+#   \rho_\infty = \frac{2}{1-\beta_2} - 1 .$$
+#
+# $\rho_1 = 1$ (one gradient), and $\rho_t$ grows by about one per step until $t$
+# approaches $1/(1-\beta_2)$, then levels off at $\rho_\infty$.
+#
+# **How noisy is $l_t$?** If the $g_i$ are $\mathcal N(0, \sigma^2)$, a simple average of
+# $\rho$ squares is $\sigma^2\chi^2_\rho/\rho$, so $l_t = 1/\sqrt{\hat v_t}$ follows a
+# scaled inverse-$\chi$ law. Its variance is infinite for $\rho \le 2$ and, to first
+# order in $1/\rho$,
+#
+# $$\mathrm{Var}[l_t] \approx \frac{\rho_t}{2(\rho_t-2)(\rho_t-4)\,\sigma^2}
+#   \qquad (\rho_t > 4).$$
+#
+# **The rectifier** scales the adaptive rate so that its variance is the one it will
+# have in the long run, $\mathrm{Var}[r_t l_t] = \mathrm{Var}[l_\infty]$:
+#
+# $$r_t = \sqrt{\frac{\mathrm{Var}[l_\infty]}{\mathrm{Var}[l_t]}}
+#   = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}} .$$
+#
+# While $\rho_t$ is too small for $r_t$ to exist, RAdam does not adapt at all: it takes
+# a momentum step $\eta\,\hat m_t$. The rule (torch's threshold, $\rho_t > 5$):
+#
+# $$x_t = \begin{cases} x_{t-1} - \eta\, r_t\, \hat m_t\, \dfrac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}
+#   + \epsilon} & \rho_t > 5,\\[1ex] x_{t-1} - \eta\, \hat m_t & \text{otherwise.}\end{cases}$$
+#
+# In numpy, then checked against `alr_teach.RAdam` for 60 steps on Rosenbrock (across
+# the switch):
+
+# %%
+def rho(t, beta2):
+    rho_inf = 2 / (1 - beta2) - 1
+    return rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+
+
+def rectifier(t, beta2):
+    """r_t where rho_t > 5, NaN before (RAdam takes momentum steps there)."""
+    rho_inf, rho_t = 2 / (1 - beta2) - 1, rho(t, beta2)
+    with np.errstate(invalid="ignore"):
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    return np.where(rho_t > 5, r, np.nan)
+
+
+def radam_step(x, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t)
+    if rho(t, beta2) > 5:  # enough gradients in v: a rectified adaptive step
+        l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+        return x - lr * rectifier(t, beta2) * m_hat * l_t, m, v
+    return x - lr * m_hat, m, v  # too few: a momentum step, nothing adaptive
+
+
+banana = Rosenbrock()
+x, m, v = banana.start.astype(float), np.zeros(2), np.zeros(2)
+by_hand = [x]
+for step in range(1, 61):
+    x, m, v = radam_step(x, banana.grad(x), m, v, step, lr=0.01)
+    by_hand.append(x)
+package = run(RAdam(lr=0.01), banana, steps=60)
+print(f"largest difference over 60 steps: {np.abs(np.array(by_hand) - package.points).max():.1e}")
+assert np.abs(np.array(by_hand) - package.points).max() < 1e-12
+
+# %%
+print(f"beta2 = 0.999: rho_5 = {rho(5, 0.999):.4f}, rho_6 = {rho(6, 0.999):.4f}, "
+      f"r_6 = {float(rectifier(6, 0.999)):.4f}")
+first_adaptive = int(np.argmax(rho(t, 0.999) > 5)) + 1
+assert first_adaptive == 6 and 4.99 < rho(5, 0.999) < 5 < rho(6, 0.999)
+assert 0.02 < rectifier(6, 0.999) < 0.03
+
+# %% [markdown]
+# With $\beta_2 = 0.999$, the first five steps are momentum steps and the sixth is the
+# first adaptive one, scaled down to under 3 % of Adam's step. How long does the
+# rectifier keep the step small? For three values of $\beta_2$:
+
+# %%
+long_t = np.arange(1, 100_001)
+shown = np.unique(np.geomspace(1, long_t[-1], 400).astype(int))  # steps drawn (log axis)
+fig, (ax_rho, ax_r) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
+half_way = {}
+for i, b2 in enumerate([0.99, 0.999, 0.9999]):
+    half_way[b2] = int(long_t[np.nan_to_num(rectifier(long_t, b2)) >= 0.5][0])
+    ax_rho.plot(shown, rho(shown, b2), label=f"β2 = {b2}", markevery=0.1, markersize=4,
+                **style(i))
+    ax_r.plot(shown, rectifier(shown, b2), label=f"β2 = {b2}: r_t ≥ 0.5 from step "
+              f"{half_way[b2]}", markevery=0.1, markersize=4, **style(i))
+ax_rho.set(xscale="log", yscale="log", xlabel="step t (log scale)",
+           ylabel="ρ_t (log scale)", title="How many gradients v_t holds: ρ_t")
+ax_r.set(xscale="log", xlabel="step t (log scale)", ylabel="rectifier r_t",
+         title="RAdam's rectifier: an automatic warm-up")
+for ax in (ax_rho, ax_r):
+    ax.legend(fontsize=8)
+plt.show()
+ratios = [half_way[0.999] / half_way[0.99], half_way[0.9999] / half_way[0.999]]
+print(f"steps until r_t >= 0.5: {half_way}; ratios {ratios[0]:.1f}, {ratios[1]:.1f}")
+assert all(9 < q < 10.5 for q in ratios) and half_way[0.999] > 500
+
+# %% [markdown]
+# $r_t$ rises like a warm-up schedule whose length is proportional to $1/(1-\beta_2)$:
+# each extra 9 in $\beta_2$ makes it about ten times longer. With the default
+# $\beta_2 = 0.999$ the rectified step is still below half of Adam's after 500 steps.
+# (In the limit, $\rho_\infty = 2/(1-\beta_2) - 1$, which is 1999 for $\beta_2 = 0.999$.)
+#
+# **Does the rectifier do what it was derived for?** Back to the 10 000 noise runs:
+# the measured variance of $l_t$ against the formula, and the variance of $r_t l_t$
+# against the long-run value $\mathrm{Var}[l_\infty]$:
+
+# %%
+measured = adaptive.var(axis=1)
+rho_t = rho(t, beta2)
+with np.errstate(divide="ignore", invalid="ignore"):
+    formula = np.where(rho_t > 4, rho_t / (2 * (rho_t - 2) * (rho_t - 4)), np.nan)
+rectified = (rectifier(t, beta2)[:, None] * adaptive).var(axis=1)
+rho_inf = 2 / (1 - beta2) - 1
+long_run = rho_inf / (2 * (rho_inf - 2) * (rho_inf - 4))
+later = rho_t >= 20
+assert round(rho_inf) == 1999
+print(f"Var[l_t] / formula where rho_t >= 20: {np.min(measured[later] / formula[later]):.2f} "
+      f"to {np.max(measured[later] / formula[later]):.2f}")
+print(f"Var[l_t] from step 6 to step 300 falls {measured[5] / measured[-1]:.0f}-fold; "
+      f"Var[r_t l_t] / Var[l_inf] stays between {np.min(rectified[5:] / long_run):.2f} "
+      f"and {np.max(rectified[5:] / long_run):.2f}")
+assert np.all(np.abs(measured[later] / formula[later] - 1) < 0.15)
+early = (rho_t > 5) & ~later
+assert np.all(measured[early] < formula[early])  # below rho_t = 20 the formula is too high
+assert measured[5] / measured[-1] > 50
+assert np.all((rectified[5:] > 0.4 * long_run) & (rectified[5:] < long_run))
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+ax.plot(t, measured, label="Var[l_t], measured (Adam)", markevery=30, markersize=4, **style(0))
+ax.plot(t, formula, label="ρ_t / (2(ρ_t − 2)(ρ_t − 4)), the first-order formula",
+        markevery=30, markersize=4, **style(1))
+ax.plot(t, rectified, label="Var[r_t l_t], measured (RAdam)", markevery=30, markersize=4,
+        **style(2))
+ax.axhline(long_run, color="black", linestyle=":", label="Var[l_∞] (ρ = ρ_∞)")
+ax.set(xscale="log", yscale="log", ylim=(1e-5, 1e3), xlabel="step t (log scale)",
+       ylabel="variance over 10 000 runs (log scale)",
+       title="The rectifier holds the adaptive rate's variance near its long-run value")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The formula is a good description once $\rho_t \ge 20$ (within 15 %); below that it
+# overestimates the variance, so the rectified variance dips to about half the long-run
+# value in the first steps instead of matching it: the rectifier errs on the side of
+# small steps. Adam's own variance falls over fifty-fold between steps 6 and 300.
+#
+# ## 3. RAdam against Adam, with and without warm-up, on real data
+#
+# Does the rectifier help a real network? The network and data are those of
+# [notebook 10](10_real_data.ipynb): scikit-learn's 8 × 8 digits (bundled, nothing
+# downloaded), split 60/20/20 into training, validation and test parts, and an MLP with
+# one hidden layer of 32 ReLU units. **Protocol**, held fixed for every method in this
+# notebook: batches of 64, 8 epochs (136 steps), the rate grid
+# $\eta \in \{0.0032, 0.01, 0.032, 0.1, 0.32\}$, seeds 0, 1 and 2 at every rate; each
+# method's rate is chosen by the lowest mean validation loss after the last epoch, and
+# the test part is touched only to report. Two results differ only if their ranges over
+# the three seeds do not overlap.
+#
+# `alr_teach.mlp_sweeps.sweep_mlp` trains all 15 (rate, seed) runs of a method as *one*
+# vectorised run: each parameter array gets a leading run axis and the optimizer an
+# `lr` of shape (15,). Every run is exactly the fit `MLPClassifier` would make with that
+# rate and `random_state` (checked in section 6). The methods: Adam; Adam with a linear
+# warm-up over the first two epochs (the rate at step $t$ is
+# $\eta \min(1, t/34)$); and RAdam.
+
+# %%
+digits = load_split("digits")
+rates = np.logspace(-2.5, -0.5, 5)
+protocol = {"seeds": (0, 1, 2), "batch_size": 64, "epochs": 8}
+
+
+def warm_up(k, length=34):  # k = steps taken so far; the factor for step k + 1
+    return linear_warmup(k + 1, lr=1.0, warmup_steps=length, start_factor=0.0)
+
+
+warm = {
+    "Adam": sweep_mlp(Adam, digits, rates, **protocol),
+    "Adam + warm-up": sweep_mlp(Adam, digits, rates, lr_factor=warm_up,
+                                method="Adam + warm-up", **protocol),
+    "RAdam": sweep_mlp(RAdam, digits, rates, **protocol),
+}
+
+
+def report(sweeps):
+    """Chosen rate, validation loss and test accuracy at it (mean [range] over seeds)."""
+    rows = {}
+    for name, sweep in sweeps.items():
+        i = sweep.best_index()
+        rows[name] = (sweep.best_lr, Spread.of(sweep.val_loss[-1, i]),
+                      Spread.of(sweep.test_accuracy[i]))
+        print(f"{name:16s} η = {sweep.best_lr:.3g}: validation loss "
+              f"{rows[name][1].show()}, test accuracy {rows[name][2].show()}")
+    return rows
+
+
+warm_rows = report(warm)
+
+# %%
+fig, (ax_rates, ax_early) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
+plot_rate_curves(ax_rates, list(warm.values()))
+ax_rates.set_title("The rate search (ring = chosen rate)")
+high_rate = int(np.argmin(np.abs(rates - 0.1)))
+for i, sweep in enumerate(warm.values()):
+    curve = np.where(np.isfinite(sweep.val_loss[:, high_rate]), sweep.val_loss[:, high_rate],
+                     np.nan)
+    ax_early.plot(np.arange(1, 9), curve.mean(axis=1), label=sweep.method, markersize=5,
+                  **style(i))
+ax_early.set(yscale="log", xlabel="epoch", ylabel="validation loss (mean over seeds)",
+             title=f"At the large rate η = {rates[high_rate]:.2g}, epoch by epoch")
+ax_early.legend(fontsize=8)
+plt.show()
+
+# %%
+best = {name: row[0] for name, row in warm_rows.items()}
+adam_loss, warm_loss, radam_loss = (warm_rows[n][1] for n in warm)
+print(f"RAdam's chosen rate is {best['RAdam'] / best['Adam']:.0f}x Adam's")
+print(f"at η = 0.1, last validation loss: Adam {warm['Adam'].final_val_loss()[high_rate]:.2f}, "
+      f"with warm-up {warm['Adam + warm-up'].final_val_loss()[high_rate]:.2f}, "
+      f"RAdam {warm['RAdam'].final_val_loss()[high_rate]:.2f}")
+assert best["RAdam"] >= 3 * best["Adam"]
+at_high = {name: sweep.final_val_loss()[high_rate] for name, sweep in warm.items()}
+assert at_high["Adam"] > 1 and at_high["Adam + warm-up"] > 1 and at_high["RAdam"] < 0.5
+assert adam_loss.overlaps(radam_loss) and warm_loss.overlaps(radam_loss)
+assert adam_loss.overlaps(warm_loss)
+adam_test, warm_test, radam_test = (warm_rows[n][2] for n in warm)
+assert adam_test.overlaps(warm_test) and radam_test.overlaps(adam_test)
+assert radam_test.overlaps(warm_test)
+
+# %% [markdown]
+# What the runs say:
+#
+# - **At a tuned rate the three cannot be told apart**: their validation losses overlap
+#   over the seeds, and so do their test accuracies. The rectifier did not make RAdam
+#   better than Adam here, and a warm-up did not make Adam better either.
+# - **The rates that work move.** At $\eta = 0.1$ Adam's validation loss blows up (above
+#   1 after 8 epochs), a two-epoch warm-up does not save it, and RAdam trains well. RAdam's
+#   chosen rate is ten times Adam's.
+#
+# The second point is the rectifier at work. In this 136-step run $r_t$ never exceeds
+# 0.3 (section 2: it reaches 0.5 only after 556 steps), so RAdam is close to *Adam with
+# its rate multiplied by $r_t$*, a warm-up that lasts the whole run. That is a checkable
+# statement: train Adam with the schedule $\eta\, r_t$ (and no step at all while
+# $\rho_t \le 5$) at RAdam's chosen rate, and compare.
+
+# %%
+def rectified_schedule(k):  # k = steps taken so far; RAdam's r_t for step k + 1, 0 before
+    return float(np.nan_to_num(rectifier(k + 1, 0.999)))
+
+
+r_max = float(np.nanmax(rectifier(np.arange(1, 137), 0.999)))
+adam_times_r = sweep_mlp(Adam, digits, [best["RAdam"]], lr_factor=rectified_schedule,
+                         method="Adam × r_t", **protocol)
+radam_at_best = warm["RAdam"].val_loss[:, warm["RAdam"].best_index()]
+gaps = np.abs(adam_times_r.val_loss[:, 0] - radam_at_best).max(axis=1)  # per epoch
+spread = radam_loss.high - radam_loss.low
+print(f"largest r_t in 136 steps: {r_max:.3f}")
+print(f"RAdam vs Adam × r_t at η = {best['RAdam']:.2g}, largest validation-loss difference "
+      f"over the seeds:\nepoch 1 {gaps[0]:.3f}, epoch 8 {gaps[-1]:.3f} "
+      f"(RAdam's own range over the seeds at epoch 8: {spread:.3f})")
+assert r_max < 0.3 and gaps[0] > spread and gaps[-1] < 0.5 * spread
+
+# %% [markdown]
+# They differ in the first epoch, where RAdam's five momentum steps ($\eta \hat m_t$ with
+# $\eta = 0.1$) move the weights and Adam $\times\, r_t$ stands still, and then they
+# converge: after 8 epochs they agree more closely than RAdam agrees with itself across
+# seeds. So on this problem RAdam *is* a warm-up, one whose length is fixed by $\beta_2$ rather
+# than chosen by hand, and its benefit is the benefit of warming up: larger rates become
+# usable. Whether that helps depends on the run being long enough for the warm-up to
+# end. The paper's stronger claims (faster convergence and better accuracy than Adam with
+# a tuned warm-up, on language and image models) are about longer runs than ours, which
+# this experiment neither confirms nor refutes.
+#
+# ## 4. AMSGrad: an online problem on which Adam converges to the wrong point
+#
+# Reddi, Kale and Kumar (2018) found a gap in Adam's convergence proof and a problem that
+# falls through it. It is an *online* problem: at each step $t$ the learner picks
+# $x_t$ in the feasible set $\mathcal F = [-1, 1]$, then pays $f_t(x_t)$, with
+#
+# $$f_t(x) = \begin{cases} C\,x & t \bmod 3 = 1,\\ -x & \text{otherwise,}\end{cases}
+#   \qquad C > 2 .$$
+#
+# Over each period of three steps the losses add up to $(C - 2)\,x$, so the best fixed
+# point is $x^\star = -1$. The gradients are $C, -1, -1, C, -1, -1, \dots$: one large
+# push towards $-1$ and two small pushes towards $+1$. A step can leave $\mathcal F$, so
+# every update is followed by a **projection** back onto it,
+# $\Pi_{\mathcal F}(x) = \min(1, \max(-1, x))$.
+#
+# **Why Adam drifts the wrong way.** Take $\beta_1 = 0$ (no momentum, as in the paper's
+# theorem) and a small $\beta_2$, e.g. $1/(1 + C^2)$. Right after the large gradient,
+# $v_t$ is large and the step towards $-1$ is divided by it; two steps later $v_t$ has
+# already forgotten $C^2$, and the small gradients are divided by a small $\sqrt{v_t}$:
+# each period, the two steps towards $+1$ add up to more than the one step towards $-1$.
+# **AMSGrad** divides by the running maximum $\hat v^{\max}_t$ instead, which remembers
+# $C^2$: every step is divided by about the same number, and the drift is the average
+# gradient's, towards $-1$.
+#
+# Written out, with the step size $\alpha/\sqrt t$ of the theorem and the projection after
+# every step:
+
+# %%
+C, alpha = 3.0, 0.5
+
+
+def gradient(t):  # f_t(x) = C x on steps 1, 4, 7, ... and -x on the others
+    return C if t % 3 == 1 else -1.0
+
+
+def project(x):  # onto the feasible set F = [-1, 1]
+    return np.clip(x, -1.0, 1.0)
+
+
+def online(steps, beta2, amsgrad, eps=1e-8):
+    """Adam (beta1 = 0) or AMSGrad on the online problem; the projected iterates x_t."""
+    x, v, v_max, xs = 0.0, 0.0, 0.0, []
+    for t in range(1, steps + 1):
+        g = gradient(t)
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)
+        v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
+        x = project(x - alpha / np.sqrt(t) * g / (np.sqrt(v_hat) + eps))
+        xs.append(x)
+    return np.array(xs)
+
+
+steps, beta2_theorem = 3000, 1 / (1 + C**2)
+paths = {"Adam": online(steps, beta2_theorem, False),
+         "AMSGrad": online(steps, beta2_theorem, True)}
+
+# %% [markdown]
+# The same runs with the package's `Adam(amsgrad=...)`, projecting after each step. One
+# batched run per method covers a whole range of $\beta_2$ at once (`betas=(0.0, beta2s)`
+# with an array of $\beta_2$'s, one row of `x` per value); the row with
+# $\beta_2 = 1/(1+C^2) = 0.1$ must repeat the numpy runs:
+
+# %%
+beta2s = np.array([0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99, 0.999])
+batched = {}
+for name, amsgrad in [("Adam", False), ("AMSGrad", True)]:
+    opt = Adam(lr=alpha, betas=(0.0, beta2s), amsgrad=amsgrad)
+    x, xs = np.zeros((beta2s.size, 1)), []
+    for step in range(1, steps + 1):
+        opt.lr = alpha / np.sqrt(step)
+        x = project(opt.step(x, np.full_like(x, gradient(step))))
+        xs.append(x[:, 0])
+    batched[name] = np.array(xs)  # (steps, n_beta2)
+    difference = np.abs(batched[name][:, beta2s == beta2_theorem][:, 0] - paths[name]).max()
+    print(f"{name}: largest difference from the numpy version {difference:.1e}")
+    assert difference < 1e-12
+
+# %% [markdown]
+# The *regret* measures what the learner lost against the best fixed point in hindsight:
+# $R_T = \sum_{t \le T} f_t(x_t) - \min_{x \in \mathcal F} \sum_{t \le T} f_t(x)$. An
+# algorithm that learns has average regret $R_T/T \to 0$.
+
+# %%
+g_seq = np.array([gradient(step) for step in range(1, steps + 1)])
+T = np.arange(1, steps + 1)
+fig, (ax_x, ax_regret) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
+drawn = np.unique(np.geomspace(1, steps, 300).astype(int)) - 1  # indices drawn (log axis)
+for i, (name, xs) in enumerate(paths.items()):
+    regret = np.cumsum(g_seq * xs) + np.abs(np.cumsum(g_seq))  # min over F of sum g x = -|sum g|
+    ax_x.plot(T[drawn], xs[drawn], label=name, markevery=0.1, markersize=4, **style(i))
+    ax_regret.plot(T[drawn], (regret / T)[drawn], label=name, markevery=0.1, markersize=4,
+                   **style(i))
+    print(f"{name:8s} mean x over the last 300 steps {xs[-300:].mean():+.3f}, "
+          f"average regret R_T / T at T = {steps}: {regret[-1] / steps:.3f}")
+    if name == "Adam":
+        assert xs[-300:].mean() > 0.9 and regret[-1] / steps > 0.5
+    else:
+        assert xs[-300:].mean() < -0.9 and regret[-1] / steps < 0.05
+ax_x.axhline(-1, color="black", linestyle=":", label="x* = −1 (the best point)")
+ax_x.set(xscale="log", xlabel="step t (log scale)", ylabel="x_t (projected onto [−1, 1])",
+         title=f"C = {C:g}, β1 = 0, β2 = 1/(1 + C²) = {beta2_theorem:.2f}")
+ax_regret.axhline(0, color="black", linestyle=":")
+ax_regret.set(xscale="log", xlabel="step t (log scale)", ylabel="average regret R_t / t",
+              title="Adam's regret does not vanish; AMSGrad's does")
+for ax in (ax_x, ax_regret):
+    ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# Adam goes to $+1$, the *worst* point of $\mathcal F$, and pays a constant average
+# regret; AMSGrad goes to $-1$ and its average regret shrinks towards 0.
+#
+# **How special is $\beta_2$ here?** The theorem's counterexample is built for the
+# given $\beta$'s. The batched runs above tried the same problem with twelve values of
+# $\beta_2$ (mean of $x_t$ over the last 300 steps):
+
+# %%
+ends = {name: xs[-300:].mean(axis=0) for name, xs in batched.items()}
+print("β2      " + " ".join(f"{b2:>6g}" for b2 in beta2s))
+for name, end in ends.items():
+    print(f"{name:8s}" + " ".join(f"{value:+6.2f}" for value in end))
+wrong = ends["Adam"] > 0.9
+assert np.array_equal(wrong, beta2s <= 0.4) and np.all(ends["Adam"][beta2s >= 0.5] < -0.5)
+assert np.all(ends["AMSGrad"] < -0.9)
+
+# %% [markdown]
+# On this problem Adam fails for $\beta_2 \le 0.4$ and converges to $-1$ for
+# $\beta_2 \ge 0.5$, torch's default $0.999$ included; AMSGrad converges for every
+# $\beta_2$. That does not make the default safe: Reddi et al. prove that for *any*
+# $\beta_1 < \sqrt{\beta_2}$ there is such a problem (with a larger $C$ and a longer
+# period, i.e. rarer and larger gradients), and show Adam failing on one with
+# $\beta_1 = 0.9$, $\beta_2 = 0.99$. The lesson is the mechanism: when informative
+# gradients are rare and large, an exponential average forgets them between visits, and
+# AMSGrad's maximum does not. Its cost is one more state array, and a denominator that
+# never shrinks (notebook 05, section 3).
+#
+# ## 5. NAdam and Adamax, briefly
+#
+# Two variants from the same years change one ingredient of Adam each.
+#
+# **Adamax** (Kingma & Ba, 2015, section 7.1) replaces the root mean square by a
+# decaying *maximum*. Adam's $v_t$ is an average of $|g|^2$; averaging $|g|^p$ and taking
+# the $p$-th root gives a family of methods, and as $p \to \infty$ the average becomes
+# $u_t = \max(\beta_2 u_{t-1}, |g_t|)$ (torch adds $\epsilon$ inside the maximum). No bias
+# correction is needed for $u$: a maximum is not pulled towards its zero start.
+#
+# $$u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon), \qquad
+#   x_t = x_{t-1} - \eta\, \frac{\hat m_t}{u_t}.$$
+#
+# **NAdam** (Dozat, 2016) gives Adam Nesterov momentum: the step uses the momentum one step
+# ahead, $\mu_{t+1} m_t$, plus the fresh gradient's share $(1-\mu_t)\, g_t$, each
+# bias-corrected by the product of the momentum coefficients used so far; the coefficient
+# follows a warm-up schedule $\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})$ with
+# $\psi = 0.004$:
+#
+# $$\hat m_t = \frac{\mu_{t+1} m_t}{1 - \prod_{i \le t+1} \mu_i}
+#   + \frac{(1 - \mu_t)\, g_t}{1 - \prod_{i \le t} \mu_i}, \qquad
+#   x_t = x_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}.$$
+#
+# Both in numpy, checked against the package for 50 steps on Rosenbrock:
+
+# %%
+def adamax_step(x, g, m, u, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    u = np.maximum(beta2 * u, np.abs(g) + eps)  # a decaying maximum of |g|
+    return x - lr * (m / (1 - beta1**t)) / u, m, u
+
+
+def nadam_step(x, g, m, v, mu_product, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, psi=4e-3):
+    mu_t = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+    mu_product = mu_product * mu_t
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = mu_next * m / (1 - mu_product * mu_next) + (1 - mu_t) * g / (1 - mu_product)
+    return x - lr * m_hat / (np.sqrt(v / (1 - beta2**t)) + eps), m, v, mu_product
+
+
+x_max = x_nadam = banana.start.astype(float)
+m_max, u, m_nadam, v_nadam, mu_product = np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), 1.0
+for step in range(1, 51):
+    x_max, m_max, u = adamax_step(x_max, banana.grad(x_max), m_max, u, step, lr=0.01)
+    x_nadam, m_nadam, v_nadam, mu_product = nadam_step(x_nadam, banana.grad(x_nadam), m_nadam,
+                                                       v_nadam, mu_product, step, lr=0.01)
+for name, ours, cls in [("Adamax", x_max, Adamax), ("NAdam", x_nadam, NAdam)]:
+    difference = np.abs(ours - run(cls(lr=0.01), banana, steps=50).points[-1]).max()
+    print(f"{name}: difference from alr_teach after 50 steps {difference:.1e}")
+    assert difference < 1e-12
+
+# %% [markdown]
+# **What the maximum buys.** Adam's step can be several times $\eta$ when a large
+# gradient follows a long run of small ones: $v_t$ then still remembers the small ones.
+# Adamax's step cannot exceed about $\eta$. One parameter, 300 gradients of $10^{-3}$,
+# then a single gradient of 1 (steps in units of $\eta$):
+
+# %%
+spike = {}
+for cls in (Adam, NAdam, Adamax):
+    opt, x = cls(lr=1.0), np.zeros(1)
+    for _ in range(300):
+        x = opt.step(x, np.array([1e-3]))
+    before = x.copy()
+    x = opt.step(x, np.array([1.0]))
+    spike[cls.__name__] = abs(float((x - before)[0]))
+print("step taken on the spike, in units of η: "
+      + ", ".join(f"{name} {value:.2f}" for name, value in spike.items()))
+assert spike["Adam"] > 1.5 and spike["NAdam"] > spike["Adam"] and spike["Adamax"] < 0.11
+mu_301 = 0.9 * (1 - 0.5 * 0.96 ** (301 * 4e-3))
+print(f"NAdam's momentum coefficient at step 301: mu = {mu_301:.3f}")
+assert 0.45 < mu_301 < 0.5
+
+# %% [markdown]
+# Adam jumps by more than $1.5\,\eta$; NAdam more still, because its step contains the fresh
+# gradient's share $(1-\mu_t) g_t$, and its schedule is slow: after 300 steps $\mu_t$ is
+# still below $0.5$, so more than half of the new gradient enters the step at once.
+# Adamax moves $0.1\,\eta$, the momentum's share of the new gradient. Is either variant a
+# better default? The arena's protocol ([notebook 07](07_arena.ipynb)): 11 rates, five
+# starts, 300 steps, the rate chosen by the median final gap, then the number of steps:
+
+# %%
+variants = {"Adam": (Adam, {}), "NAdam": (NAdam, {}), "Adamax": (Adamax, {})}
+winners = {}
+for title, landscape in [("rotated valley", Quadratic([1.0, 50.0], angle=np.pi / 6)),
+                         ("Rosenbrock", banana)]:
+    tunings = {name: arena.tune(name, landscape, methods=variants) for name in variants}
+    ranks = arena.rank(tunings)
+    winners[title] = min(ranks, key=ranks.get)
+    for name, tu in tunings.items():
+        reached = f"in {tu.key[1]:.0f} steps" if np.isfinite(tu.key[1]) else "(never 1e-6)"
+        print(f"{title:14s} {name:6s} η = {tu.best_lr:<6.3g} median gap {tu.key[0]:.1e} "
+              f"{reached}")
+print(f"best on each: {winners}")
+assert len(set(winners.values())) > 1
+
+# %% [markdown]
+# Neither variant wins everywhere: each landscape has its own winner at tuned rates. Both
+# are sound members of the family, and torch, Keras and optax ship them; neither changes
+# the picture of notebooks 05-07.
+#
+# ## 6. Large batches: one step size per layer (LAMB and NovoGrad)
+#
+# **Why large batches need something new.** A mini-batch gradient is an average over the
+# batch, so a larger batch gives a less noisy gradient and allows a larger step: a common
+# rule raises the rate with the batch, linearly for SGD, by the square root for Adam-like
+# methods. Fewer, larger steps mean fewer sequential updates, which is what makes
+# training on many accelerators fast. But one global rate, scaled up, is not equally
+# good for every layer: You et al. observed that the ratio of a layer's weight norm to
+# its update norm differs a lot from layer to layer (and between weights and biases), so
+# a rate that suits one layer can be far too large for another.
+#
+# **LAMB** (You et al., 2020) takes Adam's direction for each parameter array $x$ (a
+# layer's weights, or its biases) and rescales it to a fixed fraction of that array's
+# norm, with the **trust ratio** $\lVert x \rVert / \lVert u \rVert$:
+#
+# $$r_t = \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, \quad u_t = r_t + \lambda x_{t-1},
+#   \quad x_t = x_{t-1} - \eta\, \frac{\lVert x_{t-1}\rVert}{\lVert u_t\rVert}\, u_t
+#   \quad\Rightarrow\quad \lVert x_t - x_{t-1}\rVert = \eta\, \lVert x_{t-1}\rVert .$$
+#
+# So $\eta$ becomes a *relative* step, the same for every layer (an array of zeros, such
+# as a fresh bias, gets ratio 1 and Adam's step).
+#
+# **NovoGrad** (Ginsburg et al., 2019) keeps Adam's idea of dividing by a root mean
+# square, but of the whole array's gradient norm: one second moment per layer instead
+# of one per weight, and momentum on the normalised gradient:
+#
+# $$v_t = \beta_2 v_{t-1} + (1-\beta_2)\lVert g_t \rVert^2 \ (v_1 = \lVert g_1\rVert^2),
+#   \quad \hat g_t = \frac{g_t}{\sqrt{v_t} + \epsilon} + \lambda x_{t-1},
+#   \quad m_t = \beta_1 m_{t-1} + \hat g_t \ (m_1 = \hat g_1), \quad x_t = x_{t-1} - \eta\, m_t .$$
+#
+# Both need the parameters *as arrays*: norms are taken per array, so the list
+# `[W1, W2, b1, b2]` of the MLP is four problems of scale, not one. In numpy, then checked
+# against the package on 10 steps of the digits network (a fixed batch of 128 images):
+
+# %%
+def lamb_step(xs, gs, ms, vs, t, lr, beta1=0.9, beta2=0.999, eps=1e-6):
+    new = []
+    for i, (x, g) in enumerate(zip(xs, gs)):  # one array (a layer's W or b) at a time
+        ms[i] = beta1 * ms[i] + (1 - beta1) * g
+        vs[i] = beta2 * vs[i] + (1 - beta2) * g * g
+        u = (ms[i] / (1 - beta1**t)) / (np.sqrt(vs[i] / (1 - beta2**t)) + eps)
+        x_norm, u_norm = np.sqrt(np.sum(x * x)), np.sqrt(np.sum(u * u))
+        ratio = x_norm / u_norm if x_norm > 0 and u_norm > 0 else 1.0  # the trust ratio
+        new.append(x - lr * ratio * u)
+    return new
+
+
+def novograd_step(xs, gs, ms, vs, t, lr, beta1=0.95, beta2=0.98, eps=1e-8):
+    new = []
+    for i, (x, g) in enumerate(zip(xs, gs)):
+        g_sq = np.sum(g * g)  # one number per array
+        vs[i] = g_sq if t == 1 else beta2 * vs[i] + (1 - beta2) * g_sq
+        g_hat = g / (np.sqrt(vs[i]) + eps)
+        ms[i] = g_hat if t == 1 else beta1 * ms[i] + g_hat
+        new.append(x - lr * ms[i])
+    return new
+
+
+net = mlp.init_network([64, 32, 10], np.random.default_rng(0))
+images, labels = digits.X_train[:128], digits.y_train[:128]
+for name, by_hand_step, package_opt in [("LAMB", lamb_step, LAMB(lr=0.02)),
+                                        ("NovoGrad", novograd_step, NovoGrad(lr=0.02))]:
+    ours = theirs = net.params()
+    ms, vs = [np.zeros_like(p) for p in ours], [np.zeros_like(p) for p in ours]
+    for step in range(1, 11):
+        _, grads, _ = mlp.loss_and_gradients(net.with_params(ours), images, labels)
+        ours = by_hand_step(ours, grads.params(), ms, vs, step, lr=0.02)
+        _, grads, _ = mlp.loss_and_gradients(net.with_params(theirs), images, labels)
+        theirs = package_opt.step(theirs, grads.params())
+    difference = max(np.abs(a - b).max() for a, b in zip(ours, theirs))
+    print(f"{name}: largest weight difference after 10 steps {difference:.1e}")
+    assert difference < 1e-12
+
+# %% [markdown]
+# **A trap when batching runs.** `alr_teach` runs many problems at once by giving the
+# parameters leading *sweep* axes, and it knows which axes are sweep axes only from the
+# hyperparameters that are arrays. For an element-wise rule such as Adam that makes no
+# difference. For LAMB and NovoGrad it decides what "the norm of the array" means. Three
+# independent two-weight problems stacked as a `(3, 2)` array, with a *scalar* rate, are
+# one problem of six weights, and their norms get mixed; give the rate the run axis and
+# they are three problems, exactly as three separate runs:
+
+# %%
+three = np.array([[3.0, 4.0], [0.3, 0.4], [30.0, 40.0]])  # norms 5, 0.5 and 50
+separately = np.stack([LAMB(lr=0.1).step(row, row) for row in three])
+scalar_rate = LAMB(lr=0.1).step(three, three)  # ONE problem: the norm covers all six
+rate_per_run = LAMB(lr=np.full(3, 0.1)).step(three, three)  # lr of shape (3,): three
+for name, result in [("separately", separately), ("scalar lr", scalar_rate),
+                     ("lr per run", rate_per_run)]:
+    step_norms = np.linalg.norm(result - three, axis=1)
+    print(f"{name:11s} step norms {np.array2string(step_norms, precision=3)}")
+assert np.abs(rate_per_run - separately).max() < 1e-12
+mixed = np.linalg.norm(scalar_rate - three, axis=1)
+assert np.allclose(mixed, mixed[0]) and mixed[0] > 5 * 0.5
+
+# %% [markdown]
+# Separately, every problem moves $\eta$ times its own norm (0.5, 0.05 and 5). With a
+# scalar rate the trust ratio is computed from the norm of the whole stack, and every row
+# moves by the same distance, 2.9: more than five times the norm of the second problem.
+# The sweeps below always give
+# the rate the run axis. And one of them, run for two epochs with two rates and two
+# seeds, must reproduce four separate `MLPClassifier` fits:
+
+# %%
+check = sweep_mlp(LAMB, digits, [0.01, 0.1], (0, 1), batch_size=256, epochs=2)
+worst = 0.0
+for i, lr in enumerate(check.lrs):
+    for j, seed in enumerate(check.seeds):
+        clf = MLPClassifier(hidden_layer_sizes=(32,), optimizer=LAMB(lr=lr), batch_size=256,
+                            max_iter=2, random_state=int(seed)).fit(digits.X_train,
+                                                                    digits.y_train)
+        worst = max([worst] + [np.abs(a - b[i, j]).max()
+                               for a, b in zip(clf.coefs_ + clf.intercepts_, check.params)])
+print(f"one batched LAMB sweep vs four MLPClassifier fits: largest difference {worst:.1e}")
+assert worst < 1e-12
+
+# %% [markdown]
+# **Experiment: does a per-layer step size help as the batch grows?** The protocol of
+# section 3 (same rate grid, seeds, 8 epochs, rate chosen by validation loss), now with
+# batches of 64, 256 and 1077 (the whole training part). A fixed number of epochs means
+# the same number of gradient evaluations per sample: larger batches take fewer steps
+# (136, 40 and 8), which is the large-batch setting of the LAMB paper. Every method's
+# rate is tuned again at every batch size: that is how "scale the rate with the batch"
+# is tested, without assuming a rule.
+
+# %%
+batch_sizes = [64, 256, len(digits.y_train)]
+large = {("Adam", 64): warm["Adam"]}  # section 3's Adam runs: the same protocol
+for name, cls in [("Adam", Adam), ("LAMB", LAMB), ("NovoGrad", NovoGrad)]:
+    for b in batch_sizes:
+        if (name, b) not in large:
+            large[name, b] = sweep_mlp(cls, digits, rates, **{**protocol, "batch_size": b})
+methods = ["Adam", "LAMB", "NovoGrad"]
+for (name, b), sweep in large.items():
+    i = sweep.best_index()
+    print(f"{name:8s} batch {b:4d} ({sweep.steps:3d} steps): η = {sweep.best_lr:<6.3g} "
+          f"validation loss {Spread.of(sweep.val_loss[-1, i]).show()}, "
+          f"test accuracy {Spread.of(sweep.test_accuracy[i]).show()}")
+
+# %%
+fig, (ax_acc, ax_lr) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
+for i, name in enumerate(methods):
+    chosen = [large[name, b] for b in batch_sizes]
+    accuracy = [Spread.of(s.test_accuracy[s.best_index()]) for s in chosen]
+    means = np.array([a.mean for a in accuracy])
+    errors = np.array([[a.mean - a.low for a in accuracy], [a.high - a.mean for a in accuracy]])
+    shift = 1 + 0.04 * (i - 1)  # side by side, so the range bars do not hide each other
+    ax_acc.errorbar(np.array(batch_sizes) * shift, means, yerr=errors, capsize=4, label=name,
+                    markersize=6, **style(i))
+    ax_lr.plot(batch_sizes, [s.best_lr for s in chosen], label=name, markersize=7, **style(i))
+ratio = np.array(batch_sizes) / batch_sizes[0]
+ax_lr.plot(batch_sizes, 0.01 * np.sqrt(ratio), color="0.5", linestyle="--",
+           label="0.01 × √(B / 64): square-root rule")
+ax_lr.plot(batch_sizes, 0.01 * ratio, color="0.5", linestyle=":",
+           label="0.01 × B / 64: linear rule")
+ax_acc.set(xscale="log", xlabel="batch size B (log scale)",
+           ylabel="test accuracy at the chosen rate\n(mean, bar = range over seeds)",
+           title="A fixed budget of 8 epochs: larger batches, fewer steps")
+ax_lr.set(xscale="log", yscale="log", xlabel="batch size B (log scale)",
+          ylabel="chosen rate η (log scale)", title="The tuned rate grows with the batch")
+for ax in (ax_acc, ax_lr):
+    ax.legend(fontsize=8)
+plt.show()
+
+# %%
+def test_accuracy(name, b):
+    sweep = large[name, b]
+    return Spread.of(sweep.test_accuracy[sweep.best_index()])
+
+
+def val_loss(name, b):
+    sweep = large[name, b]
+    return Spread.of(sweep.val_loss[-1, sweep.best_index()])
+
+
+full = batch_sizes[-1]
+growth = {name: large[name, full].best_lr / large[name, 64].best_lr for name in methods}
+print("chosen rate at the full batch / at batch 64: "
+      + ", ".join(f"{name} {value:.0f}x" for name, value in growth.items()))
+print(f"(square-root rule {np.sqrt(full / 64):.1f}x, linear rule {full / 64:.1f}x)")
+for name in methods:  # fewer steps cost every method accuracy: ranges apart
+    assert test_accuracy(name, full).high < test_accuracy(name, 64).low
+    assert growth[name] >= 3
+rules = {"square-root": np.sqrt(full / 64), "linear": full / 64}
+closest = min(rules, key=lambda rule: abs(np.log(growth["Adam"] / rules[rule])))
+assert closest == "square-root" and growth["NovoGrad"] > rules["linear"]
+for b in batch_sizes:  # LAMB never ahead of Adam on validation loss
+    assert not val_loss("LAMB", b).high < val_loss("Adam", b).low
+assert val_loss("Adam", full).high < val_loss("LAMB", full).low  # at full batch: behind
+assert test_accuracy("Adam", full).overlaps(test_accuracy("LAMB", full))
+assert test_accuracy("NovoGrad", 64).high < test_accuracy("Adam", 64).low
+assert all(test_accuracy("NovoGrad", b).overlaps(test_accuracy("Adam", b))
+           for b in batch_sizes[1:])
+
+# %% [markdown]
+# What the runs say, honestly:
+#
+# - **Larger batches cost every method accuracy** at a fixed budget of epochs: from
+#   batches of 64 to the full batch the test-accuracy ranges move apart, for Adam, LAMB and
+#   NovoGrad alike. Eight full-batch steps are too few, whatever the step rule.
+# - **The tuned rate grows with the batch** for every method, by a factor of at least 3
+#   from batch 64 to the full batch (the grid's spacing is a factor of 3.2, so this is
+#   coarse). Adam's growth is closest to the square-root rule; NovoGrad's is larger than
+#   the linear rule's.
+# - **LAMB does not beat Adam here.** Its validation loss is never below Adam's range,
+#   and at the full batch it is worse (the ranges do not overlap), while the test
+#   accuracies overlap. NovoGrad is just behind Adam at batches of 64 (the test-accuracy
+#   ranges are apart by a hair) and cannot be told from it at the two larger batches.
+#   So on this small network and data set the claim that layer-wise rates make
+#   large batches work better is *not supported*. The LAMB paper's evidence is at a very
+#   different scale (BERT and ResNet-50 with batches of tens of thousands, many layers,
+#   long warm-ups); two layers and 1077 images cannot test it, and our result does not
+#   refute it there.
+#
+# **What the trust ratio does, layer by layer.** LAMB's ratio
+# $\lVert x_l \rVert / \lVert u_l \rVert$ for each array, at the chosen rate (seed 0),
+# against the epoch; above 1, LAMB steps further than Adam's direction would; below 1,
+# less far:
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 4), sharey=True, layout="constrained")
+for ax, b in zip(axes, batch_sizes):
+    plot_layer_steps(ax, large["LAMB", b], "trust_ratios")
+    ax.axhline(1.0, color="black", linestyle=":", linewidth=1)
+    ax.label_outer()
+plt.show()
+
+# %%
+lamb_64 = large["LAMB", 64]
+ratios_64 = lamb_64.trust_ratios[:, lamb_64.best_index(), 0]  # (steps, [W1, W2, b1, b2])
+print(f"trust ratios (W1, W2, b1, b2) at step 1: "
+      f"{np.array2string(ratios_64[0], precision=3)}, after 136 steps: "
+      f"{np.array2string(ratios_64[-1], precision=3)}")
+assert np.all(ratios_64[0, :2] < 1) and np.all(ratios_64[0, 2:] == 1.0)
+assert ratios_64[-1, :2].min() > 3 * ratios_64[-1, 2:].max()
+
+# %% [markdown]
+# At step 1 the weight matrices get ratios below 1 and the biases, which start at zero,
+# ratio 1 (Adam's step). As training proceeds, Adam's direction $u$ shrinks relative to
+# the weights and the ratios of the two weight matrices grow to several times those of
+# the biases: LAMB keeps every array moving by the same fraction $\eta$ of its norm,
+# where Adam's step would shrink. The same quantity for all three methods, the **relative
+# step** $\lVert \Delta x_l \rVert / \lVert x_l \rVert$, at batch 256:
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 4), sharey=True, layout="constrained")
+relative = {}
+for ax, name in zip(axes, methods):
+    sweep = large[name, 256]
+    plot_layer_steps(ax, sweep, "relative_steps")
+    ax.label_outer()
+    relative[name] = sweep.relative_steps[1:, sweep.best_index(), 0]  # from step 2 on
+plt.show()
+for name, steps_taken in relative.items():
+    spread_over_layers = np.median(steps_taken.max(axis=1) / steps_taken.min(axis=1))
+    print(f"{name:8s} largest / smallest relative step of the four arrays, median over "
+          f"steps: {spread_over_layers:.2f}")
+lamb_256 = large["LAMB", 256]
+assert np.allclose(relative["LAMB"], lamb_256.best_lr, rtol=1e-9)
+assert all(np.median(relative[n].max(axis=1) / relative[n].min(axis=1)) > 2
+           for n in ("Adam", "NovoGrad"))
+
+# %% [markdown]
+# LAMB's four lines lie on top of each other at $\eta$, by construction. Adam's and
+# NovoGrad's relative steps differ between arrays by a factor of more than 2 at a typical
+# step, and the biases, small at first, take the largest relative steps. That is the
+# imbalance LAMB removes; on this network removing it did not improve the result.
+#
+# ## 7. Explore: each layer's step as the batch and the rate change
+#
+# The explorer trains one network (seed 0) with Adam, LAMB or NovoGrad and draws the
+# relative step of every parameter array, with the validation accuracy after each epoch.
+# Things to try: with LAMB, raise $\eta$ until the accuracy collapses, and watch the four
+# lines stay together; with Adam at batch 1077, find the rate that reaches 90 %
+# validation accuracy in 8 epochs; compare how far apart Adam's and NovoGrad's lines are
+# at batch 16 and at batch 1077.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = LayerStepExplorer(digits, method="LAMB", batch_size=256,
+                             lr=large["LAMB", 256].best_lr, epochs=8)
+explorer.widget()
+
+# %% [markdown]
+# The explorer's default view, as a static figure (what the saved notebook shows):
+
+# %%
+explorer.static_figure()
+plt.show()
+summary = explorer.summary
+print(f"{summary['method']}, batch {summary['batch_size']}, η = {summary['lr']:.3g}: "
+      f"{summary['steps']} steps, validation accuracy {summary['val_accuracy']:.3f}")
+lamb_seed0 = large["LAMB", 256].val_accuracy[-1, large["LAMB", 256].best_index(), 0]
+assert summary["val_accuracy"] == lamb_seed0  # the sweep's seed-0 run, exactly
+
+# %% [markdown]
+# ## 8. Lookahead: $k$ steps forward, one step back
+#
+# Lookahead (Zhang et al., 2019) wraps any optimizer. It keeps two copies of the weights:
+# the **fast** weights $\theta$, which the wrapped optimizer moves as usual, and the
+# **slow** weights $\phi$. After every $k$ fast steps the slow weights move a fraction
+# $\alpha$ of the way towards the fast ones, and the fast weights restart from there:
+#
+# $$\phi_j = \phi_{j-1} + \alpha\,(\theta_{jk} - \phi_{j-1}), \qquad
+#   \theta_{jk} \leftarrow \phi_j \qquad (j = 1, 2, \dots).$$
+#
+# The fast weights explore; the slow weights keep a fraction $\alpha$ of what the
+# exploration gained. With SGD and momentum inside (torch's heavy ball), in numpy, and
+# checked against `Lookahead(SGD(...))` (its state `slow_weights` is $\phi$):
+
+# %%
+def lookahead_momentum(landscape, steps, lr, momentum, k, alpha):
+    fast = landscape.start.astype(float)
+    slow, b = fast.copy(), np.zeros_like(fast)
+    fasts, slows = [], []
+    for t_step in range(1, steps + 1):
+        b = momentum * b + landscape.grad(fast)  # the wrapped optimizer: heavy ball
+        fast = fast - lr * b
+        if t_step % k == 0:  # sync: the slow weights move part of the way...
+            slow = slow + alpha * (fast - slow)
+            fast = slow.copy()  # ...and the fast weights restart from them
+        fasts.append(fast)
+        slows.append(slow)
+    return np.array(fasts), np.array(slows)
+
+
+valley = Quadratic([1.0, 30.0], angle=np.pi / 6, start=[-2.5, 2.0])
+fasts, slows = lookahead_momentum(valley, 80, lr=0.02, momentum=0.9, k=5, alpha=0.5)
+package = run(Lookahead(SGD(lr=0.02, momentum=0.9), k=5, alpha=0.5), valley, steps=80)
+difference = max(np.abs(fasts - package.points[1:]).max(),
+                 np.abs(slows - package.state["slow_weights"]).max())
+print(f"largest difference from alr_teach (fast and slow weights, 80 steps): {difference:.1e}")
+assert difference < 1e-12
+
+# %% [markdown]
+# **Slow and fast weights on a landscape.** A narrow valley turned by 30° (curvatures 1
+# and 30), SGD with momentum 0.9 at $\eta = 0.02$ inside. Momentum overshoots: the fast
+# weights (solid line) swing across and along the valley, and after each sync they
+# restart from the slow weights (dashed, one marker per sync), which move in a steadier
+# line. Top row: $k = 2, 5, 10$ at $\alpha = 0.5$; bottom row: $\alpha = 0.2, 0.5, 1$ at
+# $k = 5$ ($\alpha = 1$ is the wrapped optimizer alone):
+
+# %%
+def slow_and_fast(k, alpha, steps=80):
+    trajectory = run(Lookahead(SGD(lr=0.02, momentum=0.9), k=k, alpha=alpha), valley,
+                     steps=steps)
+    synced = np.vstack([valley.start, trajectory.state["slow_weights"][k - 1::k]])
+    slow = Trajectory(synced, valley.value(synced), np.zeros((len(synced) - 1, 2)),
+                      np.array(-1))
+    return trajectory, slow
+
+
+fig, axes = plt.subplots(2, 3, figsize=(15, 8.4), layout="constrained")
+settings = [(2, 0.5), (5, 0.5), (10, 0.5), (5, 0.2), (5, 0.5), (5, 1.0)]
+slow_losses = {}
+for n, (ax, (k, a)) in enumerate(zip(axes.flat, settings)):
+    fast, slow = slow_and_fast(k, a)
+    contour(ax, valley, resolution=60)
+    plot_trajectories(ax, valley, [fast, slow], ["fast weights θ", "slow weights φ (syncs)"],
+                      legend=n == 0, legend_loc="lower right")
+    slow_losses[k, a] = float(slow.losses[-1])
+    ax.set_title(f"k = {k}, α = {a}: loss at φ after 80 steps {slow.losses[-1]:.1e}",
+                 fontsize=10)
+plt.show()
+assert slow_losses[5, 0.5] < 0.01 * slow_losses[5, 1.0]
+
+# %% [markdown]
+# Here Lookahead with $k = 5$, $\alpha = 0.5$ ends with a loss more than a hundred times
+# lower than the momentum method alone: the syncs cut the momentum's overshoot.
+# That is not a general law. **On a quadratic with plain gradient descent inside**, it can
+# be derived: along an eigendirection with curvature $\lambda$, a gradient step multiplies
+# the error by $q = 1 - \eta\lambda$, so $k$ fast steps multiply it by $q^k$, and a sync
+# leaves the slow error multiplied by
+#
+# $$s = 1 - \alpha\,(1 - q^k).$$
+#
+# Along a flat direction ($\eta\lambda \ll 1$), $q^k \approx 1 - k\eta\lambda$ and
+# $s \approx 1 - \alpha k \eta\lambda \approx (1 - \alpha\eta\lambda)^k$: Lookahead
+# travels like gradient descent **at the smaller rate $\alpha\eta$**. Along a steep
+# direction where gradient descent zig-zags ($q \approx -1$), an odd $k$ gives
+# $s \approx 1 - 2\alpha$, which is 0 for $\alpha = 0.5$: the zig-zag is cancelled. The
+# formula against a run (aligned valley, so each coordinate is an eigendirection):
+
+# %%
+aligned = Quadratic([1.0, 30.0], start=[1.0, 1.0])
+k, a, lr = 5, 0.5, 0.06
+lookahead_gd = run(Lookahead(SGD(lr=lr), k=k, alpha=a), aligned, steps=50)
+measured = lookahead_gd.state["slow_weights"][k - 1::k]  # after syncs 1 .. 10
+q = 1 - lr * aligned.curvatures
+predicted = (1 - a * (1 - q**k)) ** np.arange(1, 11)[:, None]
+print(f"per-sync factor s: predicted {np.array2string(1 - a * (1 - q**k), precision=4)}, "
+      f"largest difference over 10 syncs {np.abs(measured - predicted).max():.1e}")
+assert np.abs(measured - predicted).max() < 1e-12
+
+# %% [markdown]
+# **Experiment: does Lookahead converge faster?** The arena's protocol
+# ([notebook 07](07_arena.ipynb)): 11 rates half a decade apart, five starts, 300 steps,
+# each method's rate chosen by the median final gap and then the steps to reach
+# $10^{-6}$. Three optimizers alone and inside `Lookahead(k=5, alpha=0.5)`, on four
+# landscapes:
+
+# %%
+wrapped = {"GD": (SGD, {}), "Momentum": (SGD, {"momentum": 0.9}), "Adam": (Adam, {})}
+racers = {}
+for name, (cls, fixed) in wrapped.items():
+    racers[name] = (cls, fixed)
+    racers[f"LA({name})"] = (lambda lr, cls=cls, fixed=fixed: Lookahead(cls(lr=lr, **fixed)),
+                             {})
+lookahead_wins = {name: 0 for name in wrapped}
+for title, landscape in [("rotated valley", valley), ("Rosenbrock", banana),
+                         ("Beale", Beale()), ("Himmelblau", Himmelblau())]:
+    tunings = {name: arena.tune(name, landscape, methods=racers) for name in racers}
+    cells = []
+    for name in wrapped:
+        alone, inside = tunings[name].key, tunings[f"LA({name})"].key
+        lookahead_wins[name] += inside < alone
+        cells.append(f"{name} {'LA' if inside < alone else 'alone'}")
+    print(f"{title:14s} better: " + ", ".join(cells))
+print(f"landscapes (of 4) where Lookahead beat the optimizer alone: {lookahead_wins}")
+assert lookahead_wins["GD"] == 0 and lookahead_wins["Momentum"] >= 3
+assert lookahead_wins["Adam"] >= 3
+
+# %% [markdown]
+# At tuned rates, Lookahead never helped plain gradient descent (it slows it to the rate
+# $\alpha\eta$ along the flat directions, as derived), and it helped both methods with
+# momentum on three landscapes of four, Rosenbrock being the exception for both. So the
+# claim of **faster convergence** holds here for optimizers whose own steps overshoot,
+# and not in general.
+#
+# ## 9. Ranger, and Lookahead on real data
+#
+# **Ranger** (Wright, 2019) is Lookahead around RAdam: RAdam's rectified steps as the
+# fast weights, synced every $k = 6$ steps with $\alpha = 0.5$, with its authors'
+# defaults $\beta_1 = 0.95$ and $\epsilon = 10^{-5}$ (`alr_teach.Ranger` is exactly
+# `Lookahead(RAdam(..., decoupled_weight_decay=True), k, alpha)`). The claim (syllabus H3)
+# is faster convergence and better generalisation. Section 3's protocol, for Ranger and for
+# Lookahead around Adam ($k = 5$, $\alpha = 0.5$); the model is evaluated at the fast
+# weights, as `MLPClassifier` does:
+
+# %%
+h3 = {
+    "Adam": warm["Adam"],
+    "Lookahead(Adam)": sweep_mlp(lambda lr: Lookahead(Adam(lr=lr), k=5, alpha=0.5), digits,
+                                 rates, method="Lookahead(Adam)", **protocol),
+    "RAdam": warm["RAdam"],
+    "Ranger": sweep_mlp(Ranger, digits, rates, **protocol),
+}
+h3_rows = report(h3)
+
+# %%
+fig, (ax_rates, ax_curves) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
+plot_rate_curves(ax_rates, list(h3.values()))
+ax_rates.set_title("The rate search (ring = chosen rate)")
+epochs = np.arange(1, protocol["epochs"] + 1)
+for i, (name, sweep) in enumerate(h3.items()):
+    curves = sweep.val_loss[:, sweep.best_index()]  # (epochs, seeds)
+    ax_curves.plot(epochs, curves.mean(axis=1), label=f"{name} (η = {sweep.best_lr:.2g})",
+                   markersize=5, **style(i))
+    ax_curves.fill_between(epochs, curves.min(axis=1), curves.max(axis=1),
+                           color=style(i)["color"], alpha=0.15, linewidth=0)
+ax_curves.set(yscale="log", xlabel="epoch",
+              ylabel="validation loss at the chosen rate\n(mean, band = range over seeds)",
+              title="Epoch by epoch, each at its chosen rate")
+ax_curves.legend(fontsize=8)
+plt.show()
+
+# %%
+def epoch_spread(name, epoch):
+    sweep = h3[name]
+    return Spread.of(sweep.val_loss[epoch - 1, sweep.best_index()])
+
+
+for wrapper, inner in [("Lookahead(Adam)", "Adam"), ("Ranger", "RAdam")]:
+    ahead = [int(e) for e in epochs
+             if epoch_spread(wrapper, e).high < epoch_spread(inner, e).low]
+    behind = [int(e) for e in epochs
+              if epoch_spread(wrapper, e).low > epoch_spread(inner, e).high]
+    print(f"{wrapper} vs {inner}: ranges apart, {wrapper} ahead at epochs {ahead}, "
+          f"behind at epochs {behind}")
+for e in (1, 2):
+    assert epoch_spread("Lookahead(Adam)", e).high < epoch_spread("Adam", e).low
+    assert epoch_spread("Ranger", e).low > epoch_spread("RAdam", e).high
+for wrapper, inner in [("Lookahead(Adam)", "Adam"), ("Ranger", "RAdam")]:
+    assert epoch_spread(wrapper, 8).overlaps(epoch_spread(inner, 8))
+    assert h3_rows[wrapper][2].overlaps(h3_rows[inner][2])  # test accuracy
+
+# %% [markdown]
+# - **Convergence:** Lookahead around Adam is ahead of Adam in the first two epochs (the
+#   ranges over seeds do not overlap); Ranger is *behind* RAdam in the first two. After
+#   8 epochs neither pair can be told apart.
+# - **Generalisation:** the test accuracies at the chosen rates overlap for both pairs:
+#   no sign of better generalisation from the slow weights on this problem.
+#
+# So H3 gets a split verdict from our experiments: Lookahead sped up optimizers with
+# momentum on three of four landscapes and sped up Adam's first epoch on digits, but it
+# slowed plain gradient descent, lost on Rosenbrock, slowed RAdam's start inside Ranger,
+# and did not change the final accuracy. The paper's evidence (ImageNet, CIFAR, language
+# models, with tuned inner optimizers) is at a scale we do not test.
+#
+# ## 10. The libraries disagree: what we checked
+#
+# The same name does not mean the same numbers. `alr_teach`'s classes were checked step
+# by step against reference libraries (tests/test_torch_parity.py, test_layerwise.py and
+# test_lookahead.py replay recorded trajectories; the fixtures record the versions:
+# torch 2.13, optax 0.2.8, pytorch-optimizer 4.1.0). The differences found, as the
+# docstrings' *Conventions* sections state them:
+#
+# | method | same numbers as | what differs elsewhere (details below) |
+# |---|---|---|
+# | RAdam | torch `RAdam` | the threshold; what happens below it; where $\epsilon$ goes |
+# | LAMB | optax `lamb` (the paper's Algorithm 2) | pytorch-optimizer `Lamb`: four changes |
+# | NovoGrad | optax `novograd`, pytorch-optimizer `NovoGrad` | optax's defaults; one flag |
+# | Lookahead | optax `lookahead` (synced start), pytorch-optimizer | optax's unsynced start |
+# | Ranger | pytorch-optimizer `Ranger` with two flags set | its defaults: it steps **up** |
+#
+# - **RAdam**: torch adapts when $\rho_t > 5$ and below takes $x - \eta\,\hat m_t$, with
+#   $\epsilon$ added to $\sqrt{v_t}$ before bias correction. The paper's Algorithm 2 says
+#   $\rho_t > 4$ (with $\beta_2 = 0.999$: step 5 instead of 6); the authors' code and optax
+#   use $\rho_t \ge 5$; the authors' code by default does not move at all below the
+#   threshold; optax adds $\epsilon$ to $\sqrt{\hat v_t}$, as Adam does.
+# - **LAMB**, pytorch-optimizer 4.1.0: $v$ is not bias-corrected and $m$'s correction
+#   divides the step after the ratio; $\lVert x \rVert$ is clipped at 10; $\epsilon$ is
+#   added to $\lVert u \rVert$; weight decay is decoupled by default.
+# - **NovoGrad**: optax's defaults are $\beta = (0.9, 0.25)$ and $\epsilon = 10^{-6}$
+#   (ours and pytorch-optimizer's: $(0.95, 0.98)$ and $10^{-8}$); pytorch-optimizer's
+#   `grad_averaging=True` multiplies the normalised gradient by $1 - \beta_1$ from step 2.
+# - **Lookahead**: the slow weights start at the first params and the first sync follows
+#   step $k$; the inner optimizer's state carries on across syncs. optax started
+#   *unsynced* begins its slow weights elsewhere.
+# - **Ranger**: pytorch-optimizer's defaults centralise the gradient of every matrix
+#   (`use_gc=True`) and, before RAdam's threshold (`degenerated_to_sgd=False`), step by
+#   $+\eta\,\hat m_t$: up the gradient. With `use_gc=False, degenerated_to_sgd=True` it
+#   gives our numbers.
+#
+# Three of these are easy to see with the package itself:
+
+# %%
+print(f"RAdam, β2 = 0.999: first adaptive step with ρ_t > 5 (torch): "
+      f"{int(np.argmax(rho(t, 0.999) > 5)) + 1}; with ρ_t > 4 (paper): "
+      f"{int(np.argmax(rho(t, 0.999) > 4)) + 1}")
+assert int(np.argmax(rho(t, 0.999) > 4)) + 1 == 5
+novograd_defaults = (NovoGrad().beta1, NovoGrad().beta2, NovoGrad().eps)
+print(f"NovoGrad defaults (beta1, beta2, eps): {novograd_defaults}")
+assert novograd_defaults == (0.95, 0.98, 1e-8)
+x_start = np.array([1.0])
+first = Ranger(lr=0.1).step(x_start, np.array([2.0]))  # step 1: a momentum step
+print(f"Ranger's first step from x = 1 with gradient 2: x = {first[0]:.2f} (down the gradient)")
+assert np.isclose(first[0], 1.0 - 0.1 * 2.0, rtol=0, atol=1e-12)
+
+# %% [markdown]
+# ## 11. Pitfalls and practice
+#
+# - **Batching LAMB or NovoGrad runs with scalar hyperparameters** mixes their norms
+#   across the runs (section 6): give a hyperparameter the run axis
+#   (`lr=np.full(n_runs, ...)`) and check one batched run against a single run.
+# - **RAdam's rate is not Adam's rate.** In a run much shorter than $1/(1-\beta_2)$ steps
+#   the rectifier keeps the step at a fraction of $\eta$, so RAdam's best rate was ten
+#   times Adam's (section 3). Tune it on its own grid; do not copy Adam's.
+# - **A warm-up for Adam should last longer when $\beta_2$ is closer to 1**: $r_t$
+#   reaches one half after a number of steps proportional to $1/(1-\beta_2)$
+#   (section 2).
+# - **Lookahead at the inner optimizer's rate is a slower optimizer**: along flat
+#   directions it moves like the rate $\alpha\eta$ (section 8). Compare it at tuned
+#   rates, and read the model at the slow weights if you follow the paper.
+# - **Library defaults differ** (section 10): pytorch-optimizer's `Ranger` steps *up* the
+#   gradient in its first steps unless `degenerated_to_sgd=True`, and optax's NovoGrad
+#   uses $\beta_2 = 0.25$. Name the library and its settings when you report a result.
+# - **Large batches at a fixed number of epochs take fewer steps.** No step rule made 8
+#   full-batch steps as good as 136 small ones (section 6); retune the rate for every
+#   batch size.
+#
+# ## Summary
+#
+# - RAdam rescales Adam's adaptive rate by $r_t$ so that its variance matches the long
+#   run: an automatic warm-up whose length grows like $1/(1-\beta_2)$. On digits it
+#   behaved as Adam $\times\, r_t$, tied Adam at tuned rates, and moved the best rate up
+#   tenfold.
+# - Adam can settle at the worst point of an online problem when large gradients are rare
+#   and $\beta_2$ forgets them; AMSGrad's running maximum prevents it.
+# - NAdam and Adamax change one ingredient each; neither won on every landscape.
+# - LAMB makes every array's step $\eta\lVert x_l\rVert$, NovoGrad normalises each layer's
+#   gradient; on digits neither beat Adam as the batch grew (H1 not supported here).
+# - Lookahead helped optimizers with momentum and slowed plain gradient descent; Ranger
+#   tied RAdam after 8 epochs (H3: a split verdict).
+#
+# **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
+# **Predict, then run:** (1) In section 4, with $\beta_1 = 0.9$ instead of 0 and
+# $\beta_2 = 0.1$, will Adam still end at $+1$? Predict, then pass `betas=(0.9, beta2s)`.
+# (2) In section 6, with 30 epochs instead of 8, will LAMB overtake Adam at the full
+# batch? Predict, then change `protocol["epochs"]` (it takes about four times as long).
+#
+# **Previous:** [13 · In the wild](13_in_the_wild.ipynb). **Next:** 15 · Learning rates
+# tuned by machine.
+#
+# **Further reading:** L. Liu, H. Jiang, P. He, W. Chen, X. Liu, J. Gao & J. Han, *On the
+# Variance of the Adaptive Learning Rate and Beyond*, ICLR (2020) (RAdam); S. J. Reddi,
+# S. Kale & S. Kumar, *On the Convergence of Adam and Beyond*, ICLR (2018) (AMSGrad);
+# T. Dozat, *Incorporating Nesterov Momentum into Adam*, ICLR Workshop (2016) (NAdam);
+# D. P. Kingma & J. Ba, *Adam*, ICLR (2015), section 7.1 (Adamax); Y. You et al., *Large
+# Batch Optimization for Deep Learning: Training BERT in 76 Minutes*, ICLR (2020)
+# (LAMB); B. Ginsburg et al., *Stochastic Gradient Methods with Layer-wise Adaptive
+# Moments for Training of Deep Networks*, arXiv:1905.11286 (2019) (NovoGrad);
+# M. R. Zhang, J. Lucas, G. Hinton & J. Ba, *Lookahead Optimizer: k steps forward, 1 step
+# back*, NeurIPS (2019); J. Ma & D. Yarats, *On the Adequacy of Untuned Warmup for
+# Adaptive Optimization*, AAAI (2021), for RAdam as a warm-up.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"this notebook ran in {time.perf_counter() - started:.1f} s")
