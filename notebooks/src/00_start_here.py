@@ -187,10 +187,11 @@ assert flat_left > 0.1 and steep_left < 1e-3  # the flat direction is still far 
 # | [08 Weight decay](08_weight_decay.ipynb) | L2 in the gradient vs decoupled decay (AdamW) |
 # | [09 Schedules](09_schedules.ipynb) | schedules on adaptive methods; choosing a rate |
 # | [10 Real data](10_real_data.ipynb) | seven optimizers on two real data sets, fairly tuned |
-# | 11-13 Practice and the field | debugging, misconceptions, where ALR is used |
-# | 14-15 Beyond Adam | RAdam, LAMB, NovoGrad, Lookahead, Ranger; tuning by machine |
-#
-# Notebooks 11-15 appear in this folder as the course grows.
+# | [11 A practical guide](11_practical_guide.ipynb) | reading loss curves; when ε matters; sparse data |
+# | [12 Misconceptions](12_misconceptions.ipynb) | six popular claims about ALR, each tested |
+# | [13 In the wild](13_in_the_wild.ipynb) | language, vision, RL and games, in miniature |
+# | [14 Beyond Adam](14_beyond_adam.ipynb) | RAdam, AMSGrad, NAdam, Adamax, LAMB, NovoGrad, Lookahead, Ranger |
+# | [15 Tuned by machine](15_tuned_by_machine.ipynb) | grid, random and halving search; a rate that learns itself |
 #
 # ## 7. How the exercises work
 #

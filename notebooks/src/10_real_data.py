@@ -550,7 +550,7 @@ print(f"the comparison of section 3: {comparison.total_time:.1f} s for {n_fits} 
 # momentum close the gap on the training loss? Predict, then pass `max_iter=60` (it
 # takes three times as long).
 #
-# **Previous:** [09 · Schedules](09_schedules.ipynb). **Next:** 11 · Practical guide.
+# **Previous:** [09 · Schedules](09_schedules.ipynb). **Next:** [11 · A practical guide](11_practical_guide.ipynb).
 #
 # **Further reading:** A. C. Wilson, R. Roelofs, M. Stern, N. Srebro & B. Recht, *The
 # Marginal Value of Adaptive Gradient Methods in Machine Learning*, NeurIPS (2017), the

@@ -709,7 +709,7 @@ assert diagnoses["G"].label == "healthy" and fix_end < g_end / 10
 # 2. Adam at 0.25 with $\epsilon = 10^{-2}$: oscillating or healthy? Predict from the
 #    median $\sqrt{\hat v}$ printed in section 6, then try it.
 #
-# **Previous:** [10 · Real data](10_real_data.ipynb). **Next:** 12 · Misconceptions.
+# **Previous:** [10 · Real data](10_real_data.ipynb). **Next:** [12 · Six misconceptions, tested](12_misconceptions.ipynb).
 #
 # **Further reading:** Y. Bengio, *Practical Recommendations for Gradient-Based Training
 # of Deep Architectures* (2012), on reading training curves and choosing rates;

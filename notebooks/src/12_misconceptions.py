@@ -970,8 +970,8 @@ assert all(points[-1][2] < points[0][2] for points in sharpness.values())  # fla
 # slider. (2) In section 5, what floor do you expect for $\sigma = 10$ at $\eta = 0.01$
 # on the 2-D bowl? Predict with $2\eta\sigma/4$, then add 10.0 to `sigmas` and rerun.
 #
-# **Previous:** [11 · A practical guide](11_practical_guide.ipynb). **Next:** 13 · In the
-# wild (language, vision, reinforcement learning and games).
+# **Previous:** [11 · A practical guide](11_practical_guide.ipynb). **Next:** [13 · In the
+# wild](13_in_the_wild.ipynb) (language, vision, reinforcement learning and games).
 #
 # **Further reading:** D. P. Kingma & J. Ba, *Adam: A Method for Stochastic
 # Optimization*, ICLR (2015), the original paper; A. C. Wilson, R. Roelofs, M. Stern,

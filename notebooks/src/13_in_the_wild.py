@@ -788,7 +788,7 @@ plt.show()
 # which way?
 #
 # **Previous:** [12 · Six misconceptions, tested](12_misconceptions.ipynb).
-# **Next:** 14 · Beyond Adam.
+# **Next:** [14 · Beyond Adam](14_beyond_adam.ipynb).
 #
 # **Further reading:** I. Loshchilov & F. Hutter, *Decoupled Weight Decay
 # Regularization*, ICLR (2019); A. Radford, L. Metz & S. Chintala, *Unsupervised

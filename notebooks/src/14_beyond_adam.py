@@ -1221,8 +1221,8 @@ assert np.isclose(first[0], 1.0 - 0.1 * 2.0, rtol=0, atol=1e-12)
 # (2) In section 6, with 30 epochs instead of 8, will LAMB overtake Adam at the full
 # batch? Predict, then change `protocol["epochs"]` (it takes about four times as long).
 #
-# **Previous:** [13 · In the wild](13_in_the_wild.ipynb). **Next:** 15 · Learning rates
-# tuned by machine.
+# **Previous:** [13 · In the wild](13_in_the_wild.ipynb). **Next:** [15 · Learning rates
+# tuned by machine](15_tuned_by_machine.ipynb).
 #
 # **Further reading:** L. Liu, H. Jiang, P. He, W. Chen, X. Liu, J. Gao & J. Han, *On the
 # Variance of the Adaptive Learning Rate and Beyond*, ICLR (2020) (RAdam); S. J. Reddi,
