@@ -45,11 +45,13 @@ def test_slider_drives_the_figure_headlessly():
     slider = explorer.slider
     assert slider in box.children
     assert slider.continuous_update is False
-    before = explorer.path_line.get_xdata().copy()
+    before, png = explorer.path_line.get_xdata().copy(), explorer.image.value
     slider.value = 0.45
     assert explorer.lr == pytest.approx(0.45)
     assert not np.array_equal(before, explorer.path_line.get_xdata())
     assert "oscillates" in explorer.ax_loss.get_title()
+    assert bytes(explorer.image.value) != bytes(png)
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
 
 
 # -- the 2-D explorer ----------------------------------------------------------------------
