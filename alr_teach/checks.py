@@ -1018,6 +1018,44 @@ def _compare_values(got, expected, rtol, atol) -> tuple[bool, str]:
     return False, f"{label}expected {shown[0]}, got {shown[1]}."
 
 
+def outputs(fn: Callable, cases: list[tuple], name: str | None = None) -> np.ndarray | None:
+    """Your ``fn`` called on each case, the results flattened into one float array.
+
+    For exercises whose answer is a function without a checker of its own: compare the
+    result with :func:`check_value`. Never raises and never hangs (the same time limit
+    as the checkers): if ``fn`` fails, it prints why and returns None, which
+    :func:`check_value` then reports as a FAIL.
+
+    >>> outputs(lambda a, b: a * b, [(2, 3), (4, 5)])
+    array([ 6., 20.])
+    >>> def unfinished(a):
+    ...     raise NotImplementedError
+    >>> outputs(unfinished, [(1,)]) is None
+    unfinished is not written yet (it raises NotImplementedError).
+    True
+    """
+    name = name or getattr(fn, "__name__", "your function")
+
+    def flattened(result):
+        if result is None:
+            raise _Failed(f"{name} returned None: did you forget the return statement?")
+        return np.ravel(np.asarray(result, dtype=float))
+
+    try:
+        return _within_time_limit(lambda: np.concatenate([flattened(fn(*c)) for c in cases]))
+    except KeyboardInterrupt:
+        raise
+    except _Failed as failure:
+        print(failure)
+    except NotImplementedError:
+        print(f"{name} is not written yet (it raises NotImplementedError).")
+    except _TimedOut:
+        print(f"{name} did not finish within {TIMEOUT:g} s (an endless loop?).")
+    except BaseException as error:  # the learner's error is reported, never raised
+        print(f"{name} raised {_error_text(error)}")
+    return None
+
+
 def passed(name: str) -> bool:
     """True if the latest check called ``name`` passed; False if it failed or never ran."""
     return _results.get(name, (False, ""))[0]

@@ -840,3 +840,25 @@ def test_summary_lists_the_latest_results(capsys):
     assert printed(capsys).splitlines()[-1] == "2 of 2 checks pass"
     assert checks.summary(["gd_step", "adam_step"]) is False
     assert printed(capsys).splitlines()[1:] == ["---- adam_step: not run yet", "1 of 2 checks pass"]
+
+
+def test_outputs_flattens_results_and_reports_failures_without_raising(capsys, monkeypatch):
+    from alr_teach import checks
+
+    got = checks.outputs(lambda a: (a, 2 * a), [(1.0,), (np.array([2.0, 3.0]),)])
+    assert got.tolist() == [1.0, 2.0, 2.0, 3.0, 4.0, 6.0]
+
+    def broken(a):
+        raise ValueError("no")
+
+    def endless(a):
+        while True:
+            pass
+
+    monkeypatch.setattr(checks, "TIMEOUT", 0.2)
+    assert checks.outputs(broken, [(1,)]) is None
+    assert checks.outputs(endless, [(1,)]) is None
+    assert checks.outputs(lambda a: None, [(1,)], name="mine") is None
+    out = capsys.readouterr().out
+    assert "broken raised ValueError: no" in out and "did not finish within 0.2 s" in out
+    assert "mine returned None: did you forget the return statement?" in out
