@@ -268,7 +268,7 @@ class RAdam(_AdamFamily):
           optax use :math:`\rho_t \ge 5`, "more conservative". With
           :math:`\beta_2 = 0.999`, :math:`\rho_5 \approx 4.996`: torch and the authors'
           code switch at step 6, the paper's rule at step 5. With
-          :math:`\beta_2 \le 5/7` (:math:`\rho_\infty \le 5`) RAdam never switches.
+          :math:`\beta_2 \le 2/3` (:math:`\rho_\infty \le 5`) RAdam never switches.
         * Below the threshold the step is :math:`\eta\,\hat m_t`: momentum SGD on the
           bias-corrected ``m`` (torch, the paper, optax), in gradient units, so the
           switch is abrupt: with :math:`\beta_2 = 0.999`, :math:`r_6 \approx 0.026`. ``v``
