@@ -39,17 +39,6 @@ digits = load_split("digits")
 X, y = digits.X_train, digits.y_train  # the 1077 training images of the course notebook
 
 
-def outputs(fn, cases, name=None):
-    """Your `fn` on every case, flattened into one array (None, with a note, if it fails)."""
-    name = name or fn.__name__
-    try:
-        return np.concatenate([np.ravel(np.asarray(fn(*case), dtype=float)) for case in cases])
-    except NotImplementedError:
-        print(f"{name} is not written yet (it raises NotImplementedError).")
-    except Exception as error:
-        print(f"{name} raised {type(error).__name__}: {error}")
-    return None
-
 
 def label_numbers(labels):
     """Labels (one, or a list) as their positions in LABELS, for the checker (-1: unknown)."""
@@ -87,7 +76,7 @@ trend_cases = [(synthetic_curve(label, steps=60, seed=3), h)
                for label, h in (("healthy", 1), ("too large", 3), ("diverging", 0),
                                 ("plateau", 7))]
 trend_cases += [(np.array([3.0, 1.0, 9.0, 1.0, 1.0]), 1), (np.array([5.0, 1.0, 2.0, 8.0]), 5)]
-checks.check_value("running_median", outputs(running_median, trend_cases),
+checks.check_value("running_median", checks.outputs(running_median, trend_cases),
                    np.concatenate([loss_curves.trend(c, h) for c, h in trend_cases]),
                    rtol=1e-12, hint="near the ends the window is shorter: L[max(0, t - h):t + h "
                                     "+ 1], and np.median of an even count averages the middle "
@@ -149,7 +138,7 @@ def label_number(curve, th):
     return LABELS.index(label_of(curve_stats(curve), th))
 
 
-checks.check_value("label_of", outputs(label_number, rule_cases, name="label_of"),
+checks.check_value("label_of", checks.outputs(label_number, rule_cases, name="label_of"),
                    [LABELS.index(diagnose(c, th).label) for c, th in rule_cases], rtol=0,
                    hint="'diverging' fires only when end is strictly above th.end (or the curve "
                         "is not finite); every other test fires at equality; test in the order "

@@ -39,17 +39,6 @@ rng = np.random.default_rng(112)  # seeded: every number below is reproducible
 loss = SharpFlat()  # the sharp basin near x = -1, the flat one near x = 1 (course §6)
 
 
-def outputs(fn, cases):
-    """Your `fn` on every case, flattened into one array (None, with a note, if it fails)."""
-    try:
-        return np.concatenate([np.ravel(np.asarray(fn(*case), dtype=float)) for case in cases])
-    except NotImplementedError:
-        print(f"{fn.__name__} is not written yet (it raises NotImplementedError).")
-    except Exception as error:
-        print(f"{fn.__name__} raised {type(error).__name__}: {error}")
-    return None
-
-
 # %% [markdown]
 # ## 1. Implement it: sharpness from random probes
 #
@@ -89,7 +78,7 @@ trace_cases = [(valley.grad, valley.start, probes2, 1e-4),
                (loss.grad, loss.local_minima[1], np.array([[1.0]]), 1e-4)]
 expected_traces = [np.mean(np.einsum("ki,ij,kj->k", probes2, valley.A, probes2)),
                    np.mean(np.einsum("ki,ij,kj->k", probes6, M, probes6)), *loss.curvatures]
-checks.check_value("trace_estimate", outputs(trace_estimate, trace_cases), expected_traces,
+checks.check_value("trace_estimate", checks.outputs(trace_estimate, trace_cases), expected_traces,
                    rtol=1e-6, hint="for each probe r: r @ (grad(x + h*r) - grad(x - h*r)) / (2*h);"
                                    " then the mean over the probes (not the sum)")
 
@@ -217,7 +206,8 @@ def min_norm_fit(S, y):
 
 # %%
 draws = [memorisation_task(seed=seed) for seed in (1, 2)]
-checks.check_value("min_norm_fit", outputs(min_norm_fit, [(d.X_train, d.y_train) for d in draws]),
+your_fits = checks.outputs(min_norm_fit, [(d.X_train, d.y_train) for d in draws])
+checks.check_value("min_norm_fit", your_fits,
                    np.concatenate([fit_least_squares(SGD(lr=0.1, momentum=0.9), d.X_train,
                                                      d.y_train, 1000) for d in draws]),
                    rtol=1e-6, atol=1e-9,

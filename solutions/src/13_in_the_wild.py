@@ -45,18 +45,6 @@ from alr_teach.policy_gradient import (
 rng = np.random.default_rng(113)  # seeded: every number below is reproducible
 
 
-def outputs(fn, cases, name=None):
-    """Your `fn` on every case, flattened into one array (None, with a note, if it fails)."""
-    name = name or fn.__name__
-    try:
-        return np.concatenate([np.ravel(np.asarray(fn(*case), dtype=float)) for case in cases])
-    except NotImplementedError:
-        print(f"{name} is not written yet (it raises NotImplementedError).")
-    except Exception as error:
-        print(f"{name} raised {type(error).__name__}: {error}")
-    return None
-
-
 # %% [markdown]
 # ## 1. Implement it: the REINFORCE gradient
 #
@@ -92,7 +80,7 @@ grad_cases = [(np.array([0.5, 0.5]), np.array([0]), np.array([2.0])),
               (pi4, sample_arms(pi4, 8, rng), rng.normal(size=8)),
               (pi16, sample_arms(pi16, 8, rng), rng.normal(size=(16, 8))),
               (pi23, sample_arms(pi23, 6, rng), rng.normal(size=(2, 3, 6)))]
-checks.check_value("reinforce_grad", outputs(reinforce_grad, grad_cases),
+checks.check_value("reinforce_grad", checks.outputs(reinforce_grad, grad_cases),
                    np.concatenate([reinforce_gradient(*case).ravel() for case in grad_cases]),
                    rtol=1e-10, atol=1e-14,
                    hint="score = (arms[..., None] == np.arange(K)) - pi[..., None, :], then minus "
@@ -241,7 +229,7 @@ def optimistic_path(lr, starts, steps):
 
 game_starts = np.array([[1.0, 1.0], [-2.0, 0.5], [0.3, -0.1]])
 checks.check_value("optimistic_step",
-                   outputs(optimistic_path, [(lr, game_starts, 200) for lr in (0.2, 0.5)],
+                   checks.outputs(optimistic_path, [(lr, game_starts, 200) for lr in (0.2, 0.5)],
                            name="optimistic_step"),
                    np.concatenate([play(lambda lr=lr: OptimisticGD(lr=lr), BilinearGame(),
                                         game_starts, 200).points.ravel() for lr in (0.2, 0.5)]),
