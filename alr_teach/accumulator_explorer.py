@@ -30,7 +30,7 @@ from .surface_plots import (
     plot_trajectories,
     update_trajectories,
 )
-from .widgets import connect, figure_png
+from .widgets import explorer_box, figure_png
 
 #: The explorer's settings and their defaults (torch's eps and accumulator start).
 DEFAULTS = {"lr": 0.5, "eps": 1e-10, "initial_accumulator_value": 0.0, "steps": 100}
@@ -207,17 +207,8 @@ class AccumulatorExplorer:
             "steps": widgets.IntSlider(value=s["steps"], min=10, max=1000, step=10,
                                        description="steps", **common),
         }
-        image = widgets.Image(value=self.png(), format="png")
-        text = widgets.HTML(self.summary_html())
-
-        def refresh(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-            text.value = self.summary_html()
-
-        connect(self.controls, refresh)
-        sliders = list(self.controls.values())
-        return widgets.VBox([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:]), image, text])
+        names = list(self.controls)
+        return explorer_box(self, [names[:2], names[2:]])
 
     def summary_html(self) -> str:
         """The summary as one line of HTML."""

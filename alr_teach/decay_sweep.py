@@ -44,7 +44,7 @@ from . import mlp
 from .adam import Adam, AdamW
 from .base import Optimizer
 from .plots import style
-from .widgets import connect, figure_png
+from .widgets import explorer_box, figure_png
 
 try:  # a dependency of scikit-learn; without it BLAS keeps its own thread count
     from threadpoolctl import threadpool_limits
@@ -660,13 +660,4 @@ class DecayExplorer:
                                             description="scale ratio", readout_format=".3g",
                                             continuous_update=False),
         }
-        image = widgets.Image(value=self.png(), format="png")
-        text = widgets.HTML(self.summary_html())
-
-        def refresh(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-            text.value = self.summary_html()
-
-        connect(self.controls, refresh)
-        return widgets.VBox([widgets.HBox(list(self.controls.values())), image, text])
+        return explorer_box(self, [list(self.controls)])

@@ -34,7 +34,7 @@ from .base import Optimizer
 from .landscapes import Landscape
 from .plots import style
 from .runner import Trajectory, run
-from .widgets import SHARED_DEFAULTS, connect, figure_png, make_racer
+from .widgets import SHARED_DEFAULTS, explorer_box, figure_png, make_racer
 
 # -- a loss with a sharp and a flat basin ------------------------------------------------------
 
@@ -494,13 +494,4 @@ class BasinExplorer:
                                          description="shift", readout_format=".2f",
                                          continuous_update=False),
         }
-        image = widgets.Image(value=self.png(), format="png")
-        text = widgets.HTML(self.summary_html())
-
-        def refresh(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-            text.value = self.summary_html()
-
-        connect(self.controls, refresh)
-        return widgets.VBox([widgets.HBox(list(self.controls.values())), image, text])
+        return explorer_box(self, [list(self.controls)])

@@ -33,7 +33,7 @@ from .plots import style
 from .rmsprop import RMSProp
 from .runner import Trajectory, run
 from .surface_plots import FrozenBackground, freeze_background
-from .widgets import connect, figure_png
+from .widgets import explorer_box, figure_png
 
 # -- the memory, in numbers -------------------------------------------------------------------
 
@@ -516,13 +516,4 @@ class MemoryExplorer:
             "steps": widgets.IntSlider(value=s["steps"], min=100, max=3000, step=100,
                                        description="steps", continuous_update=False),
         }
-        image = widgets.Image(value=self.png(), format="png")
-        text = widgets.HTML(self.summary_html())
-
-        def refresh(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-            text.value = self.summary_html()
-
-        connect(self.controls, refresh)
-        return widgets.VBox([widgets.HBox(list(self.controls.values())), image, text])
+        return explorer_box(self, [list(self.controls)])

@@ -49,7 +49,7 @@ from .base import Optimizer
 from .plots import style
 from .rmsprop import RMSProp
 from .sgd import SGD
-from .widgets import connect, figure_png
+from .widgets import explorer_box, figure_png
 
 # -- the bilinear game ------------------------------------------------------------------------
 
@@ -316,14 +316,7 @@ class GameExplorer:
             "steps": widgets.IntSlider(value=s["steps"], min=50, max=1000, step=50,
                                        description="steps", continuous_update=False),
         }
-        image = widgets.Image(value=self.png(), format="png")
-
-        def refresh(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-
-        connect(self.controls, refresh)
-        return widgets.VBox([widgets.HBox(list(self.controls.values())), image])
+        return explorer_box(self, [list(self.controls)], summary=False)
 
 
 # -- a 1-D GAN --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .surface_plots import (
     plot_trajectories,
     update_trajectories,
 )
-from .widgets import connect, figure_png
+from .widgets import explorer_box, figure_png
 
 __all__ = ["MomentExplorer", "UncorrectedAdam", "moment_series", "uncorrected_step_size"]
 
@@ -322,15 +322,5 @@ class MomentExplorer:
             "coordinate": widgets.Dropdown(options=[("x", 0), ("y", 1)],
                                            value=s["coordinate"], description="moments of"),
         }
-        image = widgets.Image(value=self.png(), format="png")
-        text = widgets.HTML(self.summary_html())
-
-        def refresh(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-            text.value = self.summary_html()
-
-        connect(self.controls, refresh)
-        rows = [widgets.HBox([self.controls[k] for k in ("lr", "beta1", "beta2", "eps")]),
-                widgets.HBox([self.controls[k] for k in ("steps", "landscape", "coordinate")])]
-        return widgets.VBox([*rows, image, text])
+        return explorer_box(self, [["lr", "beta1", "beta2", "eps"],
+                                   ["steps", "landscape", "coordinate"]])

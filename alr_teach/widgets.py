@@ -142,6 +142,30 @@ def connect(controls: dict, on_value) -> None:
         control.observe(on_change, names="value")
 
 
+def explorer_box(explorer, rows: list[list[str]], *, summary: bool = True):
+    """The usual explorer layout, wired: rows of controls, the figure, a summary below it.
+
+    ``rows`` lists names of ``explorer.controls``, one list per row of controls. Every
+    change calls ``explorer.update(name=value)``, then redraws the figure from
+    ``explorer.png()`` and, with ``summary``, the HTML from ``explorer.summary_html()``.
+    """
+    import ipywidgets as widgets
+
+    controls = explorer.controls
+    image = widgets.Image(value=explorer.png(), format="png")
+    text = widgets.HTML(explorer.summary_html()) if summary else None
+
+    def refresh(name, value):
+        explorer.update(**{name: value})
+        image.value = explorer.png()
+        if text is not None:
+            text.value = explorer.summary_html()
+
+    connect(controls, refresh)
+    boxes = [widgets.HBox([controls[name] for name in row]) for row in rows]
+    return widgets.VBox([*boxes, image, *([text] if text is not None else [])])
+
+
 # -- the 2-D explorer: every core optimizer racing on a landscape ----------------------------
 
 #: The optimizers an explorer can race, with the learning rate each starts at. The rates
