@@ -13,6 +13,8 @@ LAB_FLAGS ?= $(if $(HEADLESS),--no-browser --ip=127.0.0.1)
 LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 
 NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
+# One worker per core; a notebook's cells (a test file's tests) stay together on one worker.
+PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: help setup lab test test-unit test-notebooks test-exercises test-browser lint notebooks exercises doctor handouts clean
 
@@ -45,13 +47,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check alr_teach tests tools benchmarks conftest.py
 
 test-exercises: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax exercises
+	$(BIN)/python -m pytest $(PARALLEL) --nbval-lax exercises
 
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL) notebooks solutions
+	$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) notebooks solutions
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest --doctest-modules alr_teach tests benchmarks/slider_latency.py \
+	$(BIN)/python -m pytest $(PARALLEL) --doctest-modules alr_teach tests benchmarks/slider_latency.py \
 		--ignore=tests/browser
 
 # JupyterLab in the system's headless Chromium: run each notebook, drag each explorer's
