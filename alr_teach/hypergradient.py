@@ -440,7 +440,7 @@ class HypergradientExplorer:
         import ipywidgets as widgets
 
         from .landscapes import LANDSCAPES
-        from .widgets import connect
+        from .widgets import explorer_box
 
         s = self.settings
         common = {"continuous_update": False, "style": {"description_width": "initial"}}
@@ -458,13 +458,6 @@ class HypergradientExplorer:
             "landscape": widgets.Dropdown(options=list(LANDSCAPES), value=s["landscape"],
                                           description="landscape"),
         }
-        image = widgets.Image(value=self.png(), format="png")
-
-        def on_value(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-
-        connect(controls, on_value)
         self.controls = controls
-        return widgets.VBox([widgets.HBox(list(controls.values())[:3]),
-                             widgets.HBox(list(controls.values())[3:]), image])
+        names = list(controls)
+        return explorer_box(self, [names[:3], names[3:]], summary=False)

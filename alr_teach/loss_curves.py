@@ -66,7 +66,7 @@ from . import mlp
 from .base import Optimizer
 from .plots import style
 from .surface_plots import label_for
-from .widgets import SHARED_DEFAULTS, connect, figure_png, make_racer
+from .widgets import SHARED_DEFAULTS, explorer_box, figure_png, make_racer
 
 #: The labels, in the order :func:`diagnose` tests them.
 LABELS = ("diverging", "oscillating", "too large", "noisy", "plateau", "too small", "healthy")
@@ -576,14 +576,7 @@ class LossCurveExplorer:
             "seed": widgets.IntSlider(value=s["seed"], min=0, max=9, description="seed",
                                       **common),
         }
-        image = widgets.Image(value=self.png(), format="png")
-
-        def on_value(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-
-        connect(controls, on_value)
         self.controls = controls
-        return widgets.VBox([widgets.HBox(list(controls.values())[:3]),
-                             widgets.HBox(list(controls.values())[3:]), image])
+        names = list(controls)
+        return explorer_box(self, [names[:3], names[3:]], summary=False)
 

@@ -494,7 +494,7 @@ class LayerStepExplorer:
         """A method menu, batch-size, rate, epochs and seed sliders (applied on release)."""
         import ipywidgets as widgets
 
-        from .widgets import connect
+        from .widgets import explorer_box
 
         s = self.settings
         common = {"continuous_update": False, "style": {"description_width": "initial"}}
@@ -514,13 +514,6 @@ class LayerStepExplorer:
             "seed": widgets.IntSlider(value=s["seed"], min=0, max=9, description="seed",
                                       **common),
         }
-        image = widgets.Image(value=self.png(), format="png")
-
-        def on_value(name, value):
-            self.update(**{name: value})
-            image.value = self.png()
-
-        connect(controls, on_value)
         self.controls = controls
-        return widgets.VBox([widgets.HBox(list(controls.values())[:3]),
-                             widgets.HBox(list(controls.values())[3:]), image])
+        names = list(controls)
+        return explorer_box(self, [names[:3], names[3:]], summary=False)
