@@ -14,7 +14,7 @@ import numpy as np
 from . import _validation as check
 from ._validation import Hyper
 from .adam import Adam
-from .base import Optimizer, add_weight_decay, is_zero
+from .base import Optimizer, add_weight_decay, apply_weight_decay
 
 
 class _AdamFamily(Optimizer):
@@ -319,10 +319,7 @@ class RAdam(_AdamFamily):
         return {"m": np.zeros_like(x), "v": np.zeros_like(x)}
 
     def update(self, x, g, s, h, t):
-        if self.decoupled_weight_decay:
-            x = x if is_zero(h.weight_decay) else x * (1 - h.lr * h.weight_decay)
-        else:
-            g = add_weight_decay(g, x, h.weight_decay)
+        x, g = apply_weight_decay(x, g, h.lr, h.weight_decay, self.decoupled_weight_decay)
         s.m = h.beta1 * s.m + (1 - h.beta1) * g
         s.v = h.beta2 * s.v + (1 - h.beta2) * g * g
         m_hat = s.m / (1 - h.beta1**t)

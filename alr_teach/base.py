@@ -366,3 +366,25 @@ def add_weight_decay(g: np.ndarray, x: np.ndarray, weight_decay: Hyper) -> np.nd
     """
     return g if is_zero(weight_decay) else g + weight_decay * x
 
+
+def apply_weight_decay(
+    x: np.ndarray, g: np.ndarray, lr: Hyper, weight_decay: Hyper, decoupled: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weight decay before an update rule, in either of its two forms; returns ``(x, g)``.
+
+    Decoupled (AdamW, Loshchilov & Hutter 2019): ``x <- x * (1 - lr * weight_decay)``, ``g``
+    unchanged. Coupled (L2): ``g <- g + weight_decay * x`` (:func:`add_weight_decay`), ``x``
+    unchanged. Nothing happens when ``weight_decay`` is 0.
+
+    >>> x, g = np.array([2.0]), np.array([1.0])
+    >>> [a.item() for a in apply_weight_decay(x, g, 0.1, 0.5, decoupled=True)]
+    [1.9, 1.0]
+    >>> [a.item() for a in apply_weight_decay(x, g, 0.1, 0.5, decoupled=False)]
+    [2.0, 2.0]
+    """
+    if is_zero(weight_decay):
+        return x, g
+    if decoupled:
+        return x * (1 - lr * weight_decay), g
+    return x, g + weight_decay * x
+

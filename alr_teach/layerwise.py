@@ -173,13 +173,7 @@ class LAMB(_Layerwise):
     [-0.0009 -0.0065]
     """
 
-    checks = {
-        "lr": check.nonnegative,
-        "beta1": check.decay_factor,
-        "beta2": check.decay_factor,
-        "eps": check.positive,
-        "weight_decay": check.nonnegative,
-    }
+    checks = {**Adam.checks}  # the same five hyperparameters, the same ranges
 
     def __init__(
         self,
