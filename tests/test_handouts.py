@@ -51,8 +51,8 @@ def _animation_notebook() -> dict:
 
     fig, ax = plt.subplots(figsize=(2, 2), dpi=40)
     (line,) = ax.plot([0, 1], [0, 0])
-    # repeat=False: the page plays once and stops on the last frame, so the probe below reads
-    # a frame that does not depend on when it looks (a loop would be back at 0 one time in 4)
+    # repeat=False: the page plays once and stops on the last frame, so what the probe below
+    # reads does not depend on exactly when it looks (a loop's frame does: CI once read 0)
     animation = FuncAnimation(fig, lambda k: line.set_ydata([0, k]), frames=4, interval=50,
                               repeat=False)
     page = animation.to_jshtml()
