@@ -9,7 +9,46 @@ from ._validation import Hyper
 from .base import Optimizer, apply_weight_decay
 
 
-class Adam(Optimizer):
+class AdamLike(Optimizer):
+    """What Adam and its relatives share: the hyperparameters, not the rule.
+
+    ``lr``, the pair ``betas=(beta1, beta2)``, ``eps`` and ``weight_decay``, with one table
+    of range checks. The pair is stored as two hyperparameters, ``beta1`` and ``beta2``
+    (what the update rules read), and ``betas`` reads or assigns both, checked, in torch's
+    spelling. Subclasses give the defaults, any hyperparameter of their own (``**more``)
+    and the update rule: :class:`Adam`, :class:`AdamW`, the variants in
+    :mod:`alr_teach.adam_variants` and the layer-wise ones in :mod:`alr_teach.layerwise`.
+    """
+
+    checks = {
+        "lr": check.nonnegative,
+        "beta1": check.decay_factor,
+        "beta2": check.decay_factor,
+        "eps": check.positive,
+        "weight_decay": check.nonnegative,
+    }
+
+    def __init__(
+        self, lr: float, betas: tuple[float, float], eps: float, weight_decay: float,
+        **more: object,
+    ) -> None:
+        beta1, beta2 = check.betas(betas)
+        super().__init__(
+            lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, **more
+        )
+
+    @property
+    def betas(self) -> tuple[Hyper, Hyper]:
+        """``(beta1, beta2)``, torch's spelling; assigning a new pair is checked."""
+        return self.beta1, self.beta2
+
+    @betas.setter
+    def betas(self, value: tuple[float, float]) -> None:
+        beta1, beta2 = check.betas(value)
+        self.set(beta1=beta1, beta2=beta2)
+
+
+class Adam(AdamLike):
     r"""Adam: a moving average of gradients (m) divided by the root of one of their squares (v).
 
     Update rule (step :math:`t \ge 1`)::
@@ -66,13 +105,6 @@ class Adam(Optimizer):
 
     elementwise = True
     decoupled_weight_decay = False
-    checks = {
-        "lr": check.nonnegative,
-        "beta1": check.decay_factor,
-        "beta2": check.decay_factor,
-        "eps": check.positive,
-        "weight_decay": check.nonnegative,
-    }
 
     def __init__(
         self,
@@ -83,18 +115,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         self.amsgrad = check.flag("amsgrad", amsgrad)
-        beta1, beta2 = check.betas(betas)
-        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
-
-    @property
-    def betas(self) -> tuple[Hyper, Hyper]:
-        """``(beta1, beta2)``, torch's spelling; assigning a new pair is checked."""
-        return self.beta1, self.beta2
-
-    @betas.setter
-    def betas(self, value: tuple[float, float]) -> None:
-        beta1, beta2 = check.betas(value)
-        self.set(beta1=beta1, beta2=beta2)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def init_state(self, x, h):
         state = {"m": np.zeros_like(x), "v": np.zeros_like(x)}

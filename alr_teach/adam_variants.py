@@ -13,28 +13,11 @@ import numpy as np
 
 from . import _validation as check
 from ._validation import Hyper
-from .adam import Adam
-from .base import Optimizer, add_weight_decay, apply_weight_decay
+from .adam import AdamLike
+from .base import add_weight_decay, apply_weight_decay
 
 
-class _AdamFamily(Optimizer):
-    """What the variants share with :class:`~alr_teach.Adam`: betas, range checks, element-wise."""
-
-    elementwise = True
-    checks = {**Adam.checks}
-    betas = Adam.betas  # the (beta1, beta2) pair, torch's spelling; assignments are checked
-
-    def __init__(
-        self, lr: float, betas: tuple[float, float], eps: float, weight_decay: float,
-        **more: object,
-    ) -> None:
-        beta1, beta2 = check.betas(betas)
-        super().__init__(
-            lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, **more
-        )
-
-
-class Adamax(_AdamFamily):
+class Adamax(AdamLike):
     r"""Adamax: Adam with the root mean square replaced by a decaying maximum of |g|.
 
     The second moment becomes an exponentially weighted infinity norm ``u``: the largest
@@ -88,6 +71,8 @@ class Adamax(_AdamFamily):
     [-0.0033 -0.0018]
     """
 
+    elementwise = True
+
     def __init__(
         self,
         lr: float = 2e-3,
@@ -113,7 +98,7 @@ def _nadam_mu(t: int, beta1: Hyper, momentum_decay: Hyper) -> Hyper:
     return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
 
 
-class NAdam(_AdamFamily):
+class NAdam(AdamLike):
     r"""NAdam: Adam with Nesterov momentum (the step uses where the momentum is heading).
 
     The momentum coefficient follows a warm-up schedule :math:`\mu_t`, and the step mixes
@@ -188,7 +173,8 @@ class NAdam(_AdamFamily):
     [ 0.     -0.0006]
     """
 
-    checks = {**_AdamFamily.checks, "momentum_decay": check.nonnegative}
+    elementwise = True
+    checks = {**AdamLike.checks, "momentum_decay": check.nonnegative}
 
     def __init__(
         self,
@@ -218,7 +204,7 @@ class NAdam(_AdamFamily):
         return x - h.lr * m_hat / (np.sqrt(v_hat) + h.eps)
 
 
-class RAdam(_AdamFamily):
+class RAdam(AdamLike):
     r"""RAdam: Adam whose adaptive rate is scaled down while ``v`` is still unreliable.
 
     ``v`` averages few squared gradients early on, so :math:`1/\sqrt{\hat v_t}` varies a
@@ -303,6 +289,8 @@ class RAdam(_AdamFamily):
     >>> print(np.round(x, 4))
     [-0.0133 -0.1923]
     """
+
+    elementwise = True
 
     def __init__(
         self,

@@ -19,10 +19,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import _validation as check
 from ._validation import Hyper
-from .adam import Adam
-from .base import Optimizer, add_weight_decay, over_slices, spare_buffer
+from .adam import AdamLike
+from .base import add_weight_decay, over_slices, spare_buffer
 
 
 # -- norms per problem ----------------------------------------------------------------
@@ -85,8 +84,8 @@ def trust_ratio(x_norm: Hyper, u_norm: Hyper) -> Hyper:
 
 
 # -- large arrays, slice by slice -------------------------------------------------------
-class _Layerwise(Optimizer):
-    """A rule that mixes an array's elements only through a few norms.
+class _Layerwise(AdamLike):
+    """A rule with Adam's hyperparameters that mixes an array's elements only through norms.
 
     Such a rule is element-wise apart from those norms, so large arrays (with scalar
     hyperparameters) still go slice by slice over the cores, in two passes: the sums of
@@ -94,8 +93,6 @@ class _Layerwise(Optimizer):
     them in the next. A subclass writes that as ``_update_in_chunks``; the numbers are
     those of ``update`` but for the order in which the squares are summed.
     """
-
-    betas = Adam.betas  # (beta1, beta2) as a pair, read and assigned as for Adam
 
     def _can_chunk(self, x: np.ndarray, h: SimpleNamespace) -> bool:
         scalar = not any(isinstance(v, np.ndarray) for v in vars(h).values())
@@ -173,8 +170,6 @@ class LAMB(_Layerwise):
     [-0.0009 -0.0065]
     """
 
-    checks = {**Adam.checks}  # the same five hyperparameters, the same ranges
-
     def __init__(
         self,
         lr: float = 1e-3,
@@ -182,8 +177,7 @@ class LAMB(_Layerwise):
         eps: float = 1e-6,
         weight_decay: float = 0.0,
     ) -> None:
-        beta1, beta2 = check.betas(betas)
-        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def init_state(self, x, h):
         return {"m": np.zeros_like(x), "v": np.zeros_like(x)}
@@ -298,8 +292,6 @@ class NovoGrad(_Layerwise):
     [ 0.0268 -0.0536]
     """
 
-    checks = LAMB.checks
-
     def __init__(
         self,
         lr: float = 1e-3,
@@ -307,8 +299,7 @@ class NovoGrad(_Layerwise):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        beta1, beta2 = check.betas(betas)
-        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def init_state(self, x, h):
         per_problem = x.shape[: sweep_ndim(h)] + (1,) * (x.ndim - sweep_ndim(h))
