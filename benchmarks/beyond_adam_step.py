@@ -1,12 +1,12 @@
 """How much does one step of each optimizer beyond Adam cost, next to Adam's? (issue: Beyond Adam)
 
 Times ``opt.step`` on 10^6 float64 parameters for alr_teach.Adam and for Adamax, NAdam and
-RAdam (alr_teach.adam_variants), plus LAMB and NovoGrad (alr_teach.layerwise) and Lookahead
-and Ranger (alr_teach.lookahead) when those modules exist; a missing module or class is
-reported and skipped. The candidates are timed in interleaved rounds (each round: the best
-of a few calls of every optimizer in turn, so a burst of load on the machine hits all
-alike); the figures are the median over rounds, and each optimizer's ratio to Adam is the
-median of its per-round ratios. Target: every optimizer at most 2x Adam's time.
+RAdam (alr_teach.adam_variants), LAMB and NovoGrad (alr_teach.layerwise), and Lookahead
+(around Adam) and Ranger (alr_teach.lookahead). The candidates are timed in interleaved
+rounds (each round: the best of a few calls of every optimizer in turn, so a burst of load
+on the machine hits all alike); the figures are the median over rounds, and each
+optimizer's ratio to Adam is the median of its per-round ratios. Target: every optimizer at
+most 2x Adam's time.
 
     python benchmarks/beyond_adam_step.py [--n 1000000] [--rounds 15] [--threads N]
 
@@ -17,86 +17,32 @@ ALR_TEACH_THREADS=1 (one thread for the element-wise rules' slices).
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-import time
 from collections.abc import Callable
 
 import numpy as np
+from _timing import interleaved, step_arguments
+
+from alr_teach import LAMB, Adam, Adamax, Lookahead, NAdam, NovoGrad, RAdam, Ranger
 
 TARGET = 2.0
 WARM_UP_STEPS = 8
 
 
-def best_time(fn: Callable[[], None], repeats: int) -> float:
-    """The fastest of ``repeats`` calls: the least disturbed by other work on the machine."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def optional(module: str, builders: dict[str, Callable]) -> tuple[dict, list[str]]:
-    """Optimizers from ``alr_teach.<module>`` if it exists: name -> optimizer, and notes."""
-    try:
-        found = importlib.import_module(f"alr_teach.{module}")
-    except ImportError as error:
-        return {}, [f"alr_teach.{module} not importable ({error}): {', '.join(builders)} skipped"]
-    made, notes = {}, []
-    for name, build in builders.items():
-        cls = getattr(found, name, None)
-        if cls is None:
-            notes.append(f"alr_teach.{module} has no {name}: skipped")
-            continue
-        try:
-            made[name] = build(cls)
-        except (TypeError, ValueError) as error:
-            notes.append(f"{name} could not be built with {build.__doc__} ({error}): skipped")
-    return made, notes
-
-
-def candidates() -> tuple[dict[str, object], list[str]]:
-    """The optimizers to time, Adam first, each with torch's defaults."""
-    from alr_teach import Adam
-    from alr_teach.adam_variants import Adamax, NAdam, RAdam
-
-    opts: dict[str, object] = {"Adam": Adam(), "Adamax": Adamax(), "NAdam": NAdam(),
-                               "RAdam": RAdam()}
-
-    def default(cls):
-        """its defaults"""
-        return cls()
-
-    def wrapping_adam(cls):
-        """an Adam() inside"""
-        return cls(Adam())
-
-    notes = []
-    for module, builders in [("layerwise", {"LAMB": default, "NovoGrad": default}),
-                             ("lookahead", {"Lookahead": wrapping_adam, "Ranger": default})]:
-        made, more = optional(module, builders)
-        opts.update(made)
-        notes += more
-    return opts, notes
+def candidates() -> dict[str, object]:
+    """The optimizers to time, Adam first, each with torch's defaults (Lookahead wraps Adam)."""
+    return {"Adam": Adam(), "Adamax": Adamax(), "NAdam": NAdam(), "RAdam": RAdam(),
+            "LAMB": LAMB(), "NovoGrad": NovoGrad(), "Lookahead": Lookahead(Adam()),
+            "Ranger": Ranger()}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=5, help="calls per round (best kept)")
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median kept)")
-    parser.add_argument("--threads", type=int, default=0, help="ALR_TEACH_THREADS (0: default)")
-    args = parser.parse_args()
-    if args.threads:
-        os.environ["ALR_TEACH_THREADS"] = str(args.threads)
-
+    args = step_arguments(__doc__.splitlines()[0], repeats=5,
+                          threads_help="ALR_TEACH_THREADS (0: default)")
     rng = np.random.default_rng(0)
     x0 = rng.normal(size=args.n)
     g = rng.normal(size=args.n) * 10.0 ** rng.integers(-3, 4, size=args.n)
-    opts, notes = candidates()
+    opts = candidates()
 
     def stepper(opt) -> Callable[[], None]:
         params = {"x": x0}
@@ -110,10 +56,7 @@ def main() -> None:
     for step in steps.values():
         for _ in range(WARM_UP_STEPS):
             step()
-    results: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(args.rounds):
-        for name, step in steps.items():
-            results[name].append(best_time(step, args.repeats))
+    results = interleaved(steps, args.rounds, args.repeats)
     adam = np.array(results["Adam"])
 
     threads = os.environ.get("ALR_TEACH_THREADS", "default")
@@ -129,8 +72,6 @@ def main() -> None:
             if ratio > TARGET:
                 misses.append(name)
         print(line)
-    for note in notes:
-        print(f"  note: {note}")
     verdict = f"misses it: {', '.join(misses)}" if misses else "all meet it"
     print(f"  -> target <= {TARGET:g}x Adam: {verdict}")
 

@@ -18,35 +18,15 @@ cannot skew.
 
 from __future__ import annotations
 
-import argparse
-import os
-import time
-
 import numpy as np
+from _timing import interleaved, step_arguments
 
 import alr_teach
 
 
-def best_time(fn, repeats: int) -> float:
-    """The fastest of ``repeats`` calls: the least disturbed by other work on the machine."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=10, help="calls per round (best kept)")
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median kept)")
-    parser.add_argument("--threads", type=int, default=0, help="threads for both (0: default)")
-    args = parser.parse_args()
-    if args.threads:
-        os.environ["ALR_TEACH_THREADS"] = str(args.threads)
-
+    args = step_arguments(__doc__.splitlines()[0], repeats=10,
+                          threads_help="threads for both (0: default)")
     rng = np.random.default_rng(0)
     x = rng.normal(size=args.n)
     g = rng.normal(size=args.n)
@@ -83,10 +63,7 @@ def main() -> None:
 
     for fn in candidates.values():  # warm-up (allocations, lazy state)
         fn()
-    results: dict[str, list[float]] = {name: [] for name in candidates}
-    for _ in range(args.rounds):
-        for name, fn in candidates.items():
-            results[name].append(best_time(fn, args.repeats))
+    results = interleaved(candidates, args.rounds, args.repeats)
     medians = {name: float(np.median(ts)) for name, ts in results.items()}
     # the ratio of each round, so a burst of load on the machine cannot fake a win
     round_ratios = {
