@@ -13,8 +13,12 @@ if any one of them is out of range, and the message shows the first offender.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Collection, Iterable
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 Hyper = float | np.ndarray
 """A hyperparameter value: a float, or an array whose leading axes are sweep axes."""
@@ -129,3 +133,32 @@ def whole(name: str, value: object, *, low: int = 0) -> int:
     if not integral or value < low:
         raise _fail(name, value, f"must be a whole number >= {low}")
     return int(value)
+
+
+def one_of(name: str, value: T, options: Collection[str]) -> T:
+    """``value`` if it is one of ``options`` (a method, landscape, rule... chosen by name).
+
+    >>> one_of("method", "Adam", ("SGD", "Adam"))
+    'Adam'
+    >>> one_of("method", "adam", ("SGD", "Adam"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid method: 'adam' (choose from SGD, Adam)
+    """
+    if value not in options:
+        raise _fail(name, value, f"choose from {', '.join(options)}")
+    return value
+
+
+def known_settings(changes: Iterable[str], known: Collection[str]) -> None:
+    """Reject settings an explorer does not have, naming the first (in sorted order).
+
+    >>> known_settings({"lr": 0.1}, ("lr", "steps"))
+    >>> known_settings({"lr": 0.1, "sped": 3, "beta": 0.9}, ("lr", "steps"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid setting: 'beta' (choose from lr, steps)
+    """
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise _fail("setting", unknown[0], f"choose from {', '.join(known)}")

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from . import _validation as check
 from .adagrad import AdaGrad
 from .landscapes import Landscape
 from .landscapes import get as get_landscape
@@ -180,10 +181,7 @@ class AccumulatorExplorer:
 
     @staticmethod
     def _check(changes: dict) -> None:
-        unknown = sorted(set(changes) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(DEFAULTS)})")
+        check.known_settings(changes, DEFAULTS)
         steps = changes.get("steps", 1)
         if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
             raise ValueError(f"Invalid steps: {steps!r} (must be a whole number >= 1)")

@@ -33,6 +33,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
+from . import _validation as check
 from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam
@@ -66,8 +67,7 @@ ESCAPE_LEVEL = -1.0
 
 
 def _spec(method: str, methods: Mapping[str, tuple]) -> tuple[type[Optimizer], dict]:
-    if method not in methods:
-        raise ValueError(f"Invalid method: {method!r} (choose from {', '.join(methods)})")
+    check.one_of("method", method, methods)
     return methods[method]
 
 

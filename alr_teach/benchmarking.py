@@ -38,6 +38,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from . import _validation as check
 from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
@@ -85,8 +86,7 @@ MLP_SETTINGS = {"hidden_layer_sizes": (32,), "batch_size": 64, "max_iter": 20, "
 
 def make_optimizer(method: str, lr: float) -> Optimizer:
     """The optimizer called ``method`` in :data:`METHODS`, with learning rate ``lr``."""
-    if method not in METHODS:
-        raise ValueError(f"Invalid method: {method!r} (choose from {', '.join(METHODS)})")
+    check.one_of("method", method, METHODS)
     return METHODS[method](lr)
 
 
@@ -147,8 +147,7 @@ def load_split(
     from sklearn.preprocessing import StandardScaler
 
     loaders = _loaders()
-    if name not in loaders:
-        raise ValueError(f"Invalid dataset: {name!r} (choose from {', '.join(loaders)})")
+    check.one_of("dataset", name, loaders)
     X, y = loaders[name](return_X_y=True)
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=random_state)
@@ -258,8 +257,7 @@ class Tuning:
     rule: str = "val_loss"
 
     def __post_init__(self) -> None:
-        if self.rule not in RULES:
-            raise ValueError(f"Invalid rule: {self.rule!r} (choose from {', '.join(RULES)})")
+        check.one_of("rule", self.rule, RULES)
 
     @property
     def val_loss(self) -> np.ndarray:
@@ -307,8 +305,7 @@ def tune_learning_rate(
 
     ``rule`` (a key of :data:`RULES`) decides which rate ``best_lr`` is.
     """
-    if rule not in RULES:
-        raise ValueError(f"Invalid rule: {rule!r} (choose from {', '.join(RULES)})")
+    check.one_of("rule", rule, RULES)
     lrs = learning_rate_grid(method) if lrs is None else np.asarray(lrs, dtype=float)
     runs = tuple(fit_one(method, lr, split, seed, **settings) for lr in lrs)
     return Tuning(split.name, method, int(seed), lrs, runs, rule)
@@ -400,8 +397,7 @@ class Comparison:
 
     def curves(self, dataset: str, method: str, curve: str = "val_accuracy") -> np.ndarray:
         """One curve per seed, shape (seeds, epochs); ``curve`` is a key of :data:`CURVES`."""
-        if curve not in CURVES:
-            raise ValueError(f"Invalid curve: {curve!r} (choose from {', '.join(CURVES)})")
+        check.one_of("curve", curve, CURVES)
         return np.array([getattr(r, CURVES[curve][1]) for r in self.select(dataset, method)])
 
     def format_table(self, dataset: str) -> str:
@@ -703,20 +699,14 @@ class CurveExplorer:
 
     def _check(self, changes: dict) -> None:
         allowed = {"first", "second", "dataset", "curve", "epochs"}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(sorted(allowed))})")
+        check.known_settings(changes, sorted(allowed))
         for key in ("first", "second"):
-            if key in changes and changes[key] not in self.comparison.methods:
-                raise ValueError(f"Invalid {key}: {changes[key]!r} (choose from "
-                                 f"{', '.join(self.comparison.methods)})")
-        if "dataset" in changes and changes["dataset"] not in self.comparison.datasets:
-            raise ValueError(f"Invalid dataset: {changes['dataset']!r} (choose from "
-                             f"{', '.join(self.comparison.datasets)})")
-        if "curve" in changes and changes["curve"] not in CURVES:
-            raise ValueError(f"Invalid curve: {changes['curve']!r} (choose from "
-                             f"{', '.join(CURVES)})")
+            if key in changes:
+                check.one_of(key, changes[key], self.comparison.methods)
+        if "dataset" in changes:
+            check.one_of("dataset", changes["dataset"], self.comparison.datasets)
+        if "curve" in changes:
+            check.one_of("curve", changes["curve"], CURVES)
         if "epochs" in changes:
             lo, hi = changes["epochs"]
             if not (1 <= lo <= hi <= self.n_epochs):

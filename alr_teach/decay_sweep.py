@@ -558,10 +558,7 @@ class DecayExplorer:
         return summary
 
     def _check(self, changes: dict) -> None:
-        unknown = sorted(set(changes) - set(self.settings))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(self.settings)})")
+        check.known_settings(changes, self.settings)
         if "lr" in changes:
             check.real("lr", changes["lr"], low=0.0, low_open=True)
         if "weight_decay" in changes:

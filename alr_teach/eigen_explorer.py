@@ -385,10 +385,7 @@ class EigenExplorer:
         return self.summary
 
     def _check(self, changes: dict) -> None:
-        unknown = sorted(set(changes) - set(self.settings))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from lr, momentum, "
-                             f"nesterov)")
+        check.known_settings(changes, self.settings)
         candidate = {**self.settings, **changes}
         check.positive("lr", candidate["lr"])
         check.in_range("momentum", candidate["momentum"], 0.0, 1.0, high_open=True)

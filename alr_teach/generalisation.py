@@ -401,13 +401,9 @@ class BasinExplorer:
 
     def _check(self, changes: dict) -> None:
         allowed = {"optimizer", "lr", "beta", "shift", "steps"}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(sorted(allowed))})")
-        if "optimizer" in changes and changes["optimizer"] not in BASIN_RACERS:
-            raise ValueError(f"Invalid optimizer: {changes['optimizer']!r} (choose from "
-                             f"{', '.join(BASIN_RACERS)})")
+        check.known_settings(changes, sorted(allowed))
+        if "optimizer" in changes:
+            check.one_of("optimizer", changes["optimizer"], BASIN_RACERS)
         if "lr" in changes:
             check.real("lr", changes["lr"], low=0.0, low_open=True)
         if "beta" in changes:

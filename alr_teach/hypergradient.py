@@ -419,16 +419,11 @@ class HypergradientExplorer:
     def _check(self, changes: dict) -> None:
         from .landscapes import LANDSCAPES
 
-        unknown = sorted(set(changes) - set(self.DEFAULTS))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(self.DEFAULTS)})")
-        if "method" in changes and changes["method"] not in EXPLORER_METHODS:
-            raise ValueError(f"Invalid method: {changes['method']!r} (choose from "
-                             f"{', '.join(EXPLORER_METHODS)})")
-        if "landscape" in changes and changes["landscape"] not in LANDSCAPES:
-            raise ValueError(f"Invalid landscape: {changes['landscape']!r} (choose from "
-                             f"{', '.join(LANDSCAPES)})")
+        check.known_settings(changes, self.DEFAULTS)
+        if "method" in changes:
+            check.one_of("method", changes["method"], EXPLORER_METHODS)
+        if "landscape" in changes:
+            check.one_of("landscape", changes["landscape"], LANDSCAPES)
         for name in ("lr", "beta"):
             if name in changes:
                 check.nonnegative(name, changes[name])

@@ -245,8 +245,7 @@ def synthetic_curve(label: str, steps: int = 300, seed: int = 0, start: float = 
     height 0.5 S from :math:`u = 0.2` on; diverging: a dip, then growth to about 10 S;
     plateau: flat for 40 % of the run, then the healthy curve.
     """
-    if label not in LABELS:
-        raise ValueError(f"Invalid label: {label!r} (choose from {', '.join(LABELS)})")
+    check.one_of("label", label, LABELS)
     steps = check.whole("steps", steps, low=19)
     rng = np.random.default_rng(seed)
     u = np.arange(steps + 1) / steps
@@ -542,13 +541,9 @@ class LossCurveExplorer:
 
     @staticmethod
     def _check(changes: dict) -> None:
-        unknown = sorted(set(changes) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(DEFAULTS)})")
-        if "optimizer" in changes and changes["optimizer"] not in OPTIMIZERS:
-            raise ValueError(f"Invalid optimizer: {changes['optimizer']!r} (choose from "
-                             f"{', '.join(OPTIMIZERS)})")
+        check.known_settings(changes, DEFAULTS)
+        if "optimizer" in changes:
+            check.one_of("optimizer", changes["optimizer"], OPTIMIZERS)
         for name in ("lr", "eps"):
             if name in changes:
                 check.positive(name, changes[name])

@@ -433,10 +433,7 @@ class MemoryExplorer:
         }
 
     def _check(self, changes: dict) -> None:
-        unknown = sorted(set(changes) - set(self.settings))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(self.settings)})")
+        check.known_settings(changes, self.settings)
         if "alpha" in changes or "lr" in changes:  # RMSProp checks the ranges
             RMSProp(lr=changes.get("lr", self.settings["lr"]),
                     alpha=changes.get("alpha", self.settings["alpha"]))

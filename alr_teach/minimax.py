@@ -173,8 +173,7 @@ GAME_METHODS: dict[str, tuple[Callable[[float, float], Optimizer], bool]] = {
 def play_method(name: str, lr: float, beta: float, steps: int = 200,
                 start: ArrayLike | None = None) -> GameRun:
     """The bilinear game played by both players with the method ``name`` of GAME_METHODS."""
-    if name not in GAME_METHODS:
-        raise ValueError(f"Invalid method: {name!r} (choose from {', '.join(GAME_METHODS)})")
+    check.one_of("method", name, GAME_METHODS)
     make, alternating = GAME_METHODS[name]
     make(lr, beta)  # checks lr and beta before playing
     return play(lambda: make(lr, beta), BilinearGame(), start, steps, alternating=alternating)
@@ -287,14 +286,9 @@ class GameExplorer:
         return figure_png(self.fig)
 
     def _check(self, changes: dict) -> None:
-        unknown = sorted(set(changes) - {"method", "lr", "beta", "steps"})
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from method, lr, beta, "
-                             f"steps)")
+        check.known_settings(changes, ("method", "lr", "beta", "steps"))
         merged = {**getattr(self, "settings", {}), **changes}
-        if merged["method"] not in GAME_METHODS:
-            raise ValueError(f"Invalid method: {merged['method']!r} (choose from "
-                             f"{', '.join(GAME_METHODS)})")
+        check.one_of("method", merged["method"], GAME_METHODS)
         check.in_range("lr", merged["lr"], 0.0, low_open=True)
         check.decay_factor("beta", merged["beta"])
         check.whole("steps", merged["steps"], low=1)

@@ -361,9 +361,7 @@ def plot_layer_steps(ax: Axes, sweep: MLPSweep, quantity: str = "relative_steps"
     The x axis counts epochs (step / steps per epoch), so runs with different batch sizes
     share it. Returns the lines, in the order of ``sweep.names``.
     """
-    if quantity not in LAYER_QUANTITIES:
-        raise ValueError(f"Invalid quantity: {quantity!r} (choose from "
-                         f"{', '.join(LAYER_QUANTITIES)})")
+    check.one_of("quantity", quantity, LAYER_QUANTITIES)
     values = getattr(sweep, quantity)
     if values is None:
         raise ValueError(f"Invalid quantity: {quantity!r} (recorded for LAMB only, "
@@ -423,13 +421,9 @@ class LayerStepExplorer:
 
     def _check(self, changes: dict) -> None:
         allowed = {"method", "batch_size", "lr", "epochs", "seed"}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(sorted(allowed))})")
-        if "method" in changes and changes["method"] not in EXPLORER_METHODS:
-            raise ValueError(f"Invalid method: {changes['method']!r} (choose from "
-                             f"{', '.join(EXPLORER_METHODS)})")
+        check.known_settings(changes, sorted(allowed))
+        if "method" in changes:
+            check.one_of("method", changes["method"], EXPLORER_METHODS)
         if "lr" in changes:
             check.positive("lr", changes["lr"])
         for name in ("batch_size", "epochs"):

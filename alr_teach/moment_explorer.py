@@ -277,10 +277,7 @@ class MomentExplorer:
                 f"(predicted (1−β1)/√(1−β2) = {s['predicted_uncorrected_first_step']:.3f}).</p>")
 
     def _check(self, changes: dict) -> None:
-        unknown = sorted(set(changes) - set(self.DEFAULTS))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(self.DEFAULTS)})")
+        check.known_settings(changes, self.DEFAULTS)
         merged = {**self.settings, **changes}
         Adam(lr=merged["lr"], betas=(merged["beta1"], merged["beta2"]), eps=merged["eps"])
         check.in_range("lr", merged["lr"], 0.0, low_open=True)

@@ -55,8 +55,7 @@ WHOLE = {"step_size", "T_max", "T_0", "T_mult", "warmup_steps", "steps"}
 
 
 def _check_name(name: object) -> str:
-    if name not in SCHEDULES:
-        raise ValueError(f"Invalid schedule: {name!r} (choose from {', '.join(SCHEDULES)})")
+    check.one_of("schedule", name, SCHEDULES)
     return str(name)
 
 

@@ -39,6 +39,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
+from . import _validation as check
 from .adadelta import AdaDelta
 from .landscapes import Landscape, PlateauCliff, Quadratic, Rosenbrock
 from .plots import style
@@ -364,13 +365,9 @@ class UnitsExplorer:
 
     @staticmethod
     def _check(changes: dict) -> None:
-        unknown = sorted(set(changes) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(DEFAULTS)})")
-        if "landscape" in changes and changes["landscape"] not in LANDSCAPES:
-            raise ValueError(f"Invalid landscape: {changes['landscape']!r} (choose from "
-                             f"{', '.join(LANDSCAPES)})")
+        check.known_settings(changes, DEFAULTS)
+        if "landscape" in changes:
+            check.one_of("landscape", changes["landscape"], LANDSCAPES)
         steps = changes.get("steps", 1)
         if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
             raise ValueError(f"Invalid steps: {steps!r} (must be a whole number >= 1)")

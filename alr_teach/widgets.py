@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from . import _validation as check
 from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam
@@ -340,13 +341,9 @@ class OptimizerExplorer:
     def _check(changes: dict) -> None:
         allowed = {"landscape", "racers", "start", *SHARED_DEFAULTS,
                    *(f"lr_{n}" for n in RACERS)}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValueError(f"Invalid setting: {unknown[0]!r} (choose from "
-                             f"{', '.join(sorted(allowed))})")
-        bad = [n for n in changes.get("racers", ()) if n not in RACERS]
-        if bad:
-            raise ValueError(f"Invalid racer: {bad[0]!r} (choose from {', '.join(RACERS)})")
+        check.known_settings(changes, sorted(allowed))
+        for name in changes.get("racers", ()):
+            check.one_of("racer", name, RACERS)
 
     # -- the widget -------------------------------------------------------------------------
     def widget(self):
