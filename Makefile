@@ -16,13 +16,16 @@ NBVAL := --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=3
 # One worker per core; a notebook's cells (a test file's tests) stay together on one worker.
 PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: help setup lab test test-unit test-notebooks test-exercises test-browser lint notebooks exercises doctor handouts clean
+.PHONY: help setup lab test test-unit test-notebooks test-exercises test-prompts test-portable \
+	test-browser lint notebooks exercises doctor handouts clean
 
 help:
 	@echo "make lab    - set up (first time only) and start JupyterLab on the course"
 	@echo "make doctor - check this machine is ready for the course (versions, kernel, widgets)"
 	@echo "make test   - set up (first time only) and run every test and notebook check"
 	@echo "make lint   - ruff over the package, tests and tools"
+	@echo "make test-prompts - do each notebook's 'Predict, then run' edits; no cell may raise"
+	@echo "make test-portable - strict nbval on two other floating-point paths (x86-64)"
 	@echo "make test-browser - drag every explorer's slider in JupyterLab in headless Chromium"
 	@echo "make notebooks - rebuild notebooks/*.ipynb from notebooks/src/*.py and execute them"
 	@echo "make exercises - regenerate exercises/ from the worked notebooks in solutions/"
@@ -41,7 +44,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
-test: $(STAMP) lint test-exercises test-notebooks test-unit test-browser
+test: $(STAMP) lint test-exercises test-notebooks test-unit test-prompts test-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check alr_teach tests tools benchmarks conftest.py
@@ -54,7 +57,17 @@ test-notebooks: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest $(PARALLEL) --doctest-modules alr_teach tests benchmarks/slider_latency.py \
-		--ignore=tests/browser
+		--ignore=tests/browser -m "not prompts"
+
+# Each "Predict, then run" / "Things to try" edit of tests/prompts/, applied and run whole
+# in a learner's mode (claims print notes); no cell may raise. One notebook run per row.
+test-prompts: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist load tests/test_prompts.py -m prompts
+
+# The notebooks and solutions again, under strict nbval, with numpy limited to AVX2 and at
+# its SSE baseline with another BLAS kernel on one thread (tools/fp_paths.py says more).
+test-portable: $(STAMP)
+	$(BIN)/python tools/fp_paths.py $(PARALLEL)
 
 # JupyterLab in the system's headless Chromium: run each notebook, drag each explorer's
 # slider, check the figure changes, report slider-to-figure times (build/browser/). Skipped,

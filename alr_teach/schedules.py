@@ -374,7 +374,8 @@ def one_cycle(
         values = [(initial, max_lr), (max_lr, initial), (initial, min_lr)]
     else:
         values = [(initial, max_lr), (max_lr, min_lr)]
-    return _result(_cycle(steps, total_steps, pct_start, anneal, three_phase, values), single)
+    return _result(_cycle(steps, total_steps, pct_start, anneal, three_phase, values, single),
+                   single)
 
 
 def one_cycle_momentum(
@@ -427,7 +428,8 @@ def one_cycle_momentum(
                              bound="max_momentum")
     high, low = max_momentum, base_momentum
     values = [(high, low), (low, high)] + ([(high, high)] if three_phase else [])
-    return _result(_cycle(steps, total_steps, pct_start, anneal, three_phase, values), single)
+    return _result(_cycle(steps, total_steps, pct_start, anneal, three_phase, values, single),
+                   single)
 
 
 # -- following a schedule -----------------------------------------------------------
@@ -603,6 +605,7 @@ def _cycle(
     anneal: str,
     three_phase: bool,
     values: list[tuple[float, float]],
+    single: bool = False,
 ) -> np.ndarray:
     """One-cycle phases as torch's OneCycleLR lays them out; ``values[i]`` = (from, to)."""
     total_steps = check.whole("total_steps", total_steps, low=1)
@@ -615,7 +618,7 @@ def _cycle(
         raise _invalid("pct_start", pct_start, f"pct_start * total_steps must not be 1 "
                        f"(total_steps = {total_steps}): the rise would last no step")
     if steps.size and steps.max() >= total_steps:
-        shown = _shown(steps, steps.max(), single=steps.ndim == 0)
+        shown = _shown(steps, steps.max(), single=single)
         raise _invalid("t", shown, f"must be < total_steps = {total_steps}: the cycle's "
                        f"steps are t = 0 ... {total_steps - 1}")
     ends = [rise_end, float(2 * pct_start * total_steps) - 2, total_steps - 1]
@@ -634,12 +637,17 @@ def _cycle(
 
 
 def _steps(t: object) -> tuple[np.ndarray, bool]:
-    """The step(s) ``t`` as an int64 array, and whether a single step was given."""
+    """The step(s) ``t`` as an int64 array, and whether a single step was given.
+
+    A single step comes back as a one-element 1-D array, not a 0-d one, so that it takes
+    the same numpy loops as an array of steps: on some CPUs ``float ** int`` on a 0-d array
+    (scalar maths) and on a 1-D one (SIMD loops) differ in the last bit.
+    """
     requirement = "must be a whole number >= 0 (a step count) or an array of them"
     if isinstance(t, numbers.Integral) and not isinstance(t, (bool, np.bool_)):
         if not 0 <= t <= np.iinfo(np.int64).max:
             raise _invalid("t", t, requirement)
-        return np.array(int(t), dtype=np.int64), True
+        return np.array([int(t)], dtype=np.int64), True
     try:
         steps = np.asarray(t)
     except Exception:  # ragged lists and the like
@@ -656,7 +664,7 @@ def _steps(t: object) -> tuple[np.ndarray, bool]:
 
 def _result(values: np.ndarray, single: bool) -> Value:
     """A float for a single step, the float64 array otherwise."""
-    return float(values) if single else np.asarray(values, dtype=np.float64)
+    return float(values[0]) if single else np.asarray(values, dtype=np.float64)
 
 
 def _shown(steps: np.ndarray, bad: object, single: bool) -> object:

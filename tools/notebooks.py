@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from alr_teach import claims
 from alr_teach.exercises import nbgrader_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,10 +85,11 @@ def build(source: Path, timeout: int = 600) -> Path:
 
     nb = to_notebook(parse(source.read_text(), str(source)))
     target = target_of(source)
-    NotebookClient(
-        nb, timeout=timeout, kernel_name="python3",
-        resources={"metadata": {"path": str(target.parent)}},
-    ).execute()
+    with claims.mode("strict"):  # a claim that does not hold stops the build, never a note
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3",
+            resources={"metadata": {"path": str(target.parent)}},
+        ).execute()
     nb.metadata.pop("widgets", None)  # live widget state is not reproducible; static figures are
     nbformat.write(nb, target)
     return target
