@@ -159,8 +159,34 @@ def check_plotting() -> list[Finding]:
     return [Finding(True, "matplotlib draws figures")]
 
 
+def check_floating_point() -> list[Finding]:
+    """Name this machine's floating-point path (for a report of a claim that did not hold).
+
+    Always ``ok``: every path is supported; the line says which one numpy and BLAS take.
+    """
+    import platform
+
+    import numpy as np
+
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__ as dispatch
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+        simd = [name for name in dispatch if features.get(name)] or ["baseline only"]
+    except ImportError:  # another numpy layout: name the machine only
+        simd = ["unknown"]
+    blas = "unknown BLAS"
+    try:
+        config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas = f"{config.get('name', 'BLAS')} {config.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - informational only
+        pass
+    return [Finding(True, f"floating-point path: {platform.machine()}, numpy {np.__version__} "
+                          f"SIMD {' '.join(simd[-2:])}, {blas}")]
+
+
 CHECKS: list[Callable[[], list[Finding]]] = [
     check_python, check_packages, check_kernel, check_widgets, check_plotting,
+    check_floating_point,
 ]
 
 

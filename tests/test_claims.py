@@ -113,3 +113,22 @@ def test_a_diverged_run_loses_to_a_finite_one():
 def test_paired_rejects_bad_input(a, b, kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         paired(a, b, **kwargs)
+
+
+def test_no_lesson_cell_holds_a_bare_assert():
+    """Lessons state conclusions with claim(); asserts belong in tests and solutions."""
+    import ast
+    from pathlib import Path
+
+    from tools import notebooks
+
+    found = []
+    for source in sorted((Path(__file__).parents[1] / "notebooks" / "src").glob("*.py")):
+        for index, (kind, text) in enumerate(notebooks.parse(source.read_text(), str(source))):
+            if kind != "code":
+                continue
+            tree = ast.parse("\n".join(line for line in text.splitlines()
+                                       if not line.lstrip().startswith(("%", "!"))))
+            found += [f"{source.name} cell {index} line {node.lineno}"
+                      for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+    assert not found, f"bare asserts in lesson cells: {found}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 
+import numpy as np
 import pytest
 
 from alr_teach import doctor
@@ -76,3 +77,11 @@ def test_a_crashing_check_becomes_a_finding_and_main_counts_problems(monkeypatch
 @pytest.mark.parametrize("ok, text", [(True, "ok   x"), (False, "FIX  x\n     -> do y")])
 def test_findings_print_as_one_plain_line_and_a_fix(ok, text):
     assert str(Finding(ok, "x", "do y")) == text
+
+
+def test_the_floating_point_path_is_named_for_a_report():
+    from alr_teach.doctor import check_floating_point
+
+    (finding,) = check_floating_point()
+    assert finding.ok and finding.what.startswith("floating-point path: ")
+    assert np.__version__ in finding.what
