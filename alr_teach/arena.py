@@ -284,13 +284,23 @@ def arena(
     tol: float = 1e-6,
     n_starts: int = 5,
     seed: int = 0,
+    grids: Mapping[str, ArrayLike] | None = None,
 ) -> Arena:
-    """:func:`tune` every method on every landscape (a mapping from display name)."""
+    """:func:`tune` every method on every landscape (a mapping from display name).
+
+    ``grids`` gives some methods another rate grid than :func:`grid_for` (e.g.
+    ``{"AdaDelta": LR_GRID}``); the others keep their own.
+    """
     methods = list(methods)
+    grids = dict(grids or {})
+    unknown = sorted(set(grids) - set(methods))
+    if unknown:
+        raise ValueError(f"Invalid grids: {unknown} are not among the methods {methods}")
     tunings = {}
     for name, landscape in landscapes.items():
         starts = start_points(landscape, n_starts, seed=seed)
-        tunings[name] = {m: tune(m, landscape, starts=starts, steps=steps, tol=tol)
+        tunings[name] = {m: tune(m, landscape, lrs=grids.get(m), starts=starts, steps=steps,
+                                 tol=tol)
                          for m in methods}
     return Arena(tunings)
 

@@ -225,6 +225,19 @@ def test_good_rates_are_counted_against_the_best_method_on_the_landscape(small):
             assert good[i, j] >= (small.ranks()[i, j] == 1)        # the winner has >= 1
 
 
+def test_arena_gives_a_method_another_grid_when_asked():
+    landscapes = {"bowl": Quadratic([1.0, 10.0])}
+    common = arena(landscapes, ["SGD", "AdaDelta"], steps=20, n_starts=2, seed=2,
+                   grids={"AdaDelta": LR_GRID})
+    default = arena(landscapes, ["SGD", "AdaDelta"], steps=20, n_starts=2, seed=2)
+    np.testing.assert_array_equal(common.tunings["bowl"]["AdaDelta"].lrs, LR_GRID)
+    np.testing.assert_array_equal(default.tunings["bowl"]["AdaDelta"].lrs, ADADELTA_GRID)
+    np.testing.assert_array_equal(common.tunings["bowl"]["SGD"].final_gap,
+                                  default.tunings["bowl"]["SGD"].final_gap)
+    with pytest.raises(ValueError, match="Adam"):
+        arena(landscapes, ["SGD"], steps=5, grids={"Adam": LR_GRID})
+
+
 def test_arena_needs_landscapes():
     with pytest.raises(ValueError, match="empty"):
         Arena({})

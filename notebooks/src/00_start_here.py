@@ -26,6 +26,7 @@ from alr_teach import SGD
 from alr_teach.landscapes import Quadratic
 from alr_teach.plots import plot_descent_1d
 from alr_teach.runner import run
+from alr_teach.claims import claim
 from alr_teach.widgets import LearningRateExplorer
 
 rng = np.random.default_rng(0)  # every random draw in the course is seeded
@@ -51,13 +52,16 @@ rng = np.random.default_rng(0)  # every random draw in the course is seeded
 # `new_params = optimizer.step(params, grads)`.
 
 # %%
-x = np.array([2.0, -1.0])
-g = np.array([0.5, 0.25])  # a gradient, from somewhere
-for lr in [0.1, 1.0]:
-    x_new = SGD(lr=lr).step(x, g)
-    distance = np.linalg.norm(x_new - x)
+X = np.array([2.0, -1.0])
+G = np.array([0.5, 0.25])  # a gradient, from somewhere
+LRS = [0.1, 1.0]
+for lr in LRS:
+    x_new = SGD(lr=lr).step(X, G)
+    distance = np.linalg.norm(x_new - X)
     print(f"lr = {lr:4.1f}: new x = {np.array2string(x_new, precision=3)}, moved {distance:.4f}")
-    assert np.isclose(distance, lr * np.linalg.norm(g))  # distance = lr * |g|
+    claim(np.isclose(distance, lr * np.linalg.norm(G)),
+          f"at lr = {lr:g} the step moves lr·|g| = {lr * np.linalg.norm(G):.4f}",
+          measured=f"moved {distance:.4f}")
 
 # %% [markdown]
 # ## 3. A first experiment: one parameter, four learning rates
@@ -80,42 +84,63 @@ for lr in [0.1, 1.0]:
 # | $1/a < \eta < 2/a$ | in $(-1, 0)$ | **zig-zags** across the minimum, converging |
 # | $\eta > 2/a$ | below $-1$ | **diverges**, zig-zagging ever wider |
 #
-# **Code.** We use $a = 4$ (so $2/a = 0.5$) and run all four rates *in one call*: an
-# `alr_teach` optimizer accepts an array of learning rates, one per independent problem.
+# **Code.** The settings sit in named variables: curvature $a$ = `CURVATURE` $= 4$ (so
+# $2/a = 0.5$), the start $x_0$ = `X0`, the number of steps `STEPS` and the four rates
+# `RATES`. We run all four rates *in one call*: an `alr_teach` optimizer accepts an array
+# of learning rates, one per independent problem.
 
 # %%
-bowl = Quadratic(curvatures=[4.0], start=[1.0])
-rates = {"too small": 0.01, "about right": 0.2, "zig-zag": 0.45, "too large": 0.7}
-lrs = np.array(list(rates.values()))
-x0 = np.ones((len(lrs), 1))  # four copies of the start point x0 = 1
-batch = run(SGD(lr=lrs), bowl, x0, steps=25)  # losses: (26 steps, 4 runs)
+CURVATURE, X0, STEPS = 4.0, 1.0, 25
+RATES = {"too small": 0.01, "about right": 0.2, "zig-zag": 0.45, "too large": 0.7}
 
-print(f"{'':12s} {'lr':>5s} {'factor':>7s} {'loss after 25 steps':>22s}")
-for i, (name, lr) in enumerate(rates.items()):
+bowl = Quadratic(curvatures=[CURVATURE], start=[X0])
+lrs = np.array(list(RATES.values()))
+factors = 1 - lrs * CURVATURE  # the theory: x_t = factor**t * x0
+x0 = np.full((len(lrs), 1), X0)  # one copy of the start point per rate
+batch = run(SGD(lr=lrs), bowl, x0, steps=STEPS)  # losses: (STEPS + 1, one column per rate)
+
+print(f"{'':12s} {'lr':>5s} {'factor':>7s} {f'loss after {STEPS} steps':>22s}")
+for i, (name, lr) in enumerate(RATES.items()):
     final = batch.losses[-1, i]
     outcome = f"diverged at step {batch.diverged_at[i]}" if batch.diverged[i] else f"{final:.3e}"
-    print(f"{name:12s} {lr:5.2f} {1 - lr * 4.0:7.2f} {outcome:>22s}")
+    print(f"{name:12s} {lr:5.2f} {factors[i]:7.2f} {outcome:>22s}")
 
 # %% [markdown]
-# The table matches the prediction. Two checks make the claims in the prose exact
-# (if either fails, this cell fails):
+# The table matches the prediction. The checks below state what it shows; if you change
+# the settings and one no longer holds, it prints a note instead of the silence of a check
+# that holds.
 
 # %%
-loss0 = bowl.value(np.array([1.0]))
-small, right, zigzag, large = range(4)
-# Too small: after 25 steps the loss is still above 10 % of where it started (B1).
-assert batch.losses[-1, small] > 0.10 * loss0
-# About right: the loss is below 1e-30 (the factor is 0.2, so x shrinks 5x per step).
-assert batch.losses[-1, right] < 1e-30
+loss0 = bowl.value(np.array([X0]))
+final = dict(zip(RATES, batch.losses[-1]))
+col = {name: i for i, name in enumerate(RATES)}
+lr_of = {name: f"lr = {lr:g}" for name, lr in RATES.items()}
+# Too small: the loss is still above 10 % of where it started (B1).
+claim(final["too small"] > 0.10 * loss0,
+      f"at {lr_of['too small']} the loss after {STEPS} steps is still above 10 % of its start",
+      measured=f"{final['too small'] / loss0:.1%} of the start")
+# About right: the factor is close to 0, so x shrinks fast and the loss drops below 1e-30.
+claim(final["about right"] < 1e-30, f"at {lr_of['about right']} the loss falls below 1e-30",
+      measured=f"{final['about right']:.1e}")
 # Zig-zag: the sign of x alternates every step, yet the loss falls (B2, the mild case).
-signs = np.sign(batch.points[:, zigzag, 0])
-assert np.all(signs[1:] == -signs[:-1]) and batch.losses[-1, zigzag] < 1e-4 * loss0
-# Too large: the run diverges (B2): the runner stops it and records when.
-assert batch.diverged[large] and not batch.diverged[[small, right, zigzag]].any()
-# The theory is exact: |x_t| / |x_{t-1}| equals |1 - lr a| at every step.
-ratios = np.abs(batch.points[1:11, :3, 0] / batch.points[:10, :3, 0])
-assert np.allclose(ratios, np.abs(1 - lrs[:3] * 4.0), rtol=1e-12)
-print("all four regimes behave as predicted")
+signs = np.sign(batch.points[:, col["zig-zag"], 0])
+claim(np.all(signs[1:] == -signs[:-1]) and final["zig-zag"] < 1e-4 * loss0,
+      f"at {lr_of['zig-zag']} x changes sign at every step and the loss falls below 1e-4 "
+      "of its start", measured=f"{final['zig-zag'] / loss0:.1e} of the start")
+# Too large: the run diverges (B2): the runner stops it and records when; no other does.
+others = [col[name] for name in RATES if name != "too large"]
+claim(batch.diverged[col["too large"]] and not batch.diverged[others].any(),
+      f"only the run at {lr_of['too large']} diverges",
+      measured=f"diverged: {[name for name in RATES if batch.diverged[col[name]]]}")
+# The theory is exact: |x_t| / |x_{t-1}| equals |1 - lr a| at every step, in every run
+# that has not diverged.
+kept = ~batch.diverged
+with np.errstate(divide="ignore", invalid="ignore"):  # a factor of exactly 0 leaves x = 0
+    ratios = np.abs(batch.points[1:11, kept, 0] / batch.points[:10, kept, 0])
+claim(np.allclose(ratios, np.abs(factors[kept]), rtol=1e-12),
+      "|x_t| / |x_{t-1}| equals |1 - lr a| at each of the first 10 steps, to 1e-12",
+      measured=f"largest relative gap {np.nanmax(np.abs(ratios / np.abs(factors[kept]) - 1)):.0e}")
+print("the checks are done")
 
 # %% [markdown]
 # **Picture.** Left: where each run's iterates land on the loss curve. Right: the loss
@@ -124,10 +149,11 @@ print("all four regimes behave as predicted")
 
 # %%
 fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-runs = [run(SGD(lr=lr), bowl, steps=25) for lr in rates.values()]
-plot_descent_1d(ax_path, ax_loss, bowl, runs, [f"{n} (lr={lr})" for n, lr in rates.items()])
+runs = [run(SGD(lr=lr), bowl, steps=STEPS) for lr in RATES.values()]
+plot_descent_1d(ax_path, ax_loss, bowl, runs, [f"{n} (lr={lr})" for n, lr in RATES.items()])
 ax_path.legend(fontsize=8, loc="upper center")
-fig.suptitle("Gradient descent on f(x) = 2x²: the learning rate decides everything")
+fig.suptitle(f"Gradient descent on f(x) = {CURVATURE / 2:g}x²: the learning rate decides "
+             "everything")
 plt.show()
 
 # %% [markdown]
@@ -146,28 +172,35 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = LearningRateExplorer(curvature=4.0, x0=1.0, steps=25, lr=0.2)
+explorer = LearningRateExplorer(curvature=CURVATURE, x0=X0, steps=STEPS, lr=0.2)
 explorer.widget()
 
 # %% [markdown]
 # ## 5. Why one learning rate is not enough
 #
 # Real models have many parameters, and the loss curves much more steeply in some
-# directions than in others. Take two parameters with curvatures 1 and 100. The steep one
-# forces $\eta < 2/100$; at that rate the flat one barely moves.
+# directions than in others. Take two parameters with curvatures `CURVATURES = (1.0,
+# 100.0)`. The steep one forces $\eta < 2/100$; at that rate the flat one barely moves.
 
 # %%
-valley = Quadratic(curvatures=[1.0, 100.0], start=[1.0, 1.0])
-lr = 0.95 * valley.critical_lr  # as large as the steep direction allows
-two_d = run(SGD(lr=lr), valley, steps=100)
+CURVATURES, START_2D, STEPS_2D = (1.0, 100.0), (1.0, 1.0), 100
+SAFETY = 0.95  # the rate, as a fraction of the largest one the steepest direction allows
+
+valley = Quadratic(curvatures=list(CURVATURES), start=list(START_2D))
+lr = SAFETY * valley.critical_lr  # as large as the steep direction allows
+two_d = run(SGD(lr=lr), valley, steps=STEPS_2D)
 flat_left, steep_left = np.abs(two_d.points[-1])
-print(f"lr = {lr:.4f} (the limit is 2/100 = {valley.critical_lr:.4f})")
-print(f"after 100 steps: flat coordinate at {flat_left:.3f}, steep coordinate at {steep_left:.1e}")
-assert flat_left > 0.1 and steep_left < 1e-3  # the flat direction is still far from 0
+print(f"lr = {lr:.4f} (the limit is 2/{max(CURVATURES):g} = {valley.critical_lr:.4f})")
+print(f"after {STEPS_2D} steps: flat coordinate at {flat_left:.3f}, "
+      f"steep coordinate at {steep_left:.1e}")
+claim(flat_left > 0.1 * abs(START_2D[0]) and steep_left < 1e-3,
+      f"after {STEPS_2D} steps the flat coordinate is still more than a tenth of its start "
+      "away from 0, while the steep one is within 1e-3 of it",
+      measured=f"flat {flat_left:.3f}, steep {steep_left:.1e}")
 
 # %% [markdown]
 # After 100 steps the steep coordinate has converged while the flat one is still more than
-# a tenth of the way from the start. A *fixed* rate is limited by the steepest direction.
+# a tenth of its start away from the minimum. A *fixed* rate is limited by the steepest direction.
 # The fix the rest of the course develops: **give each parameter its own rate**, large on
 # flat ground and small near steep drops, and *learn* those rates from the gradients seen
 # so far. That is what "adaptive learning rate" means.
@@ -201,7 +234,9 @@ assert flat_left > 0.1 and steep_left < 1e-3  # the flat direction is still far 
 # Instructors find worked solutions in [`../solutions/`](../solutions/).
 #
 # **Predict, then run.** Before moving the slider: with $a = 4$, what happens at
-# $\eta = 0.25$? (Hint: compute $1 - \eta a$.) And at exactly $\eta = 0.5$?
+# $\eta = 0.25$? (Hint: compute $1 - \eta a$.) And at exactly $\eta = 0.5$? Then set the
+# slider to each, or run `explorer.update(0.25)` and `explorer.update(0.5)` in a new cell
+# below the explorer: each returns the factor and a verdict.
 #
 # ## Summary
 #
