@@ -15,8 +15,9 @@ paths that any x86-64 machine can take:
 
 ``make test-portable`` runs both on ``notebooks/`` and ``solutions/``;
 ``python tools/fp_paths.py --path baseline notebooks/05_adam.ipynb`` runs one notebook on
-one path. Extra arguments go to pytest. On a machine that is not x86-64 the paths do not
-exist and the script says so and exits 0 (the native run in ``make test`` still counts).
+one path. Every other argument goes to pytest (``-p no:xdist``, ``-q``, notebooks). On a
+machine that is not x86-64 the paths do not exist and the script says so and exits 0 (the
+native run in ``make test`` still counts).
 """
 
 from __future__ import annotations
@@ -58,17 +59,18 @@ def run(path: str, targets: list[str], pytest_args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--path", choices=[*PATHS, "all"], default="all")
-    parser.add_argument("targets", nargs="*", default=["notebooks", "solutions"],
-                        help="notebooks or folders (default: notebooks solutions)")
-    args, pytest_args = parser.parse_known_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    # everything else goes to pytest as given; with no notebook or folder among it, run both
+    named = [a for a in rest if not a.startswith("-") and (ROOT / a).exists()]
+    targets = [] if named else ["notebooks", "solutions"]
     if not is_x86_64():
         print(f"The alternative floating-point paths exist on x86-64 only; this machine is "
               f"{platform.machine()}: nothing to run.")
         return 0
     chosen = list(PATHS) if args.path == "all" else [args.path]
-    codes = [run(path, args.targets, pytest_args) for path in chosen]
+    codes = [run(path, targets, rest) for path in chosen]
     return max(codes)
 
 
