@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, Adam
+from alr_teach.claims import claim
 from alr_teach.eigen_explorer import (
     EigenExplorer,
     companion_matrix,
@@ -59,9 +60,16 @@ rng = np.random.default_rng(2)  # seeded: every number below is reproducible
 # $\eta = 1/9$, $\mu = 4/9$ (section 6 derives these two numbers):
 
 # %%
-valley = Quadratic(curvatures=[1.0, 25.0], angle=np.pi / 6, start=[1.5, 1.0])
-optimizers = [SGD(lr=valley.best_lr), SGD(lr=1 / 9, momentum=4 / 9)]
-runs = [run(opt, valley, steps=150) for opt in optimizers]
+CURVATURES, ANGLE, START = (1.0, 25.0), np.pi / 6, (1.5, 1.0)  # the valley of notebook 01
+STEPS, TOL = 150, 1e-8                                           # run length, target loss
+
+valley = Quadratic(curvatures=list(CURVATURES), angle=ANGLE, start=list(START))
+lam_min, lam_max = min(CURVATURES), max(CURVATURES)
+kappa = lam_max / lam_min
+lr_star = (2 / (np.sqrt(lam_max) + np.sqrt(lam_min))) ** 2       # section 6 derives these
+mu_star = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+optimizers = [SGD(lr=valley.best_lr), SGD(lr=lr_star, momentum=mu_star)]
+runs = [run(opt, valley, steps=STEPS) for opt in optimizers]
 labels = [label_for(opt) for opt in optimizers]
 
 fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
@@ -73,16 +81,18 @@ plt.show()
 
 
 # %%
-def steps_to(trajectory, tol=1e-8):
-    """First step at which the loss is at most tol (None if never)."""
+def steps_to(trajectory, tol=TOL):
+    """First step at which the loss is at most tol (the run's length + 1 if never)."""
     hit = np.flatnonzero(trajectory.losses <= tol)
-    return int(hit[0]) if hit.size else None
+    return int(hit[0]) if hit.size else len(trajectory.losses)
 
 
 gd_steps, hb_steps = (steps_to(r) for r in runs)
-print(f"steps to reach loss 1e-8: gradient descent {gd_steps}, momentum {hb_steps} "
+print(f"steps to reach loss {TOL:g}: gradient descent {gd_steps}, momentum {hb_steps} "
       f"({gd_steps / hb_steps:.1f}x fewer)")
-assert gd_steps > 3 * hb_steps
+claim(gd_steps > 3 * hb_steps,
+      f"momentum reaches loss {TOL:g} in under a third of gradient descent's steps",
+      measured=f"{hb_steps} steps against {gd_steps}")
 
 # %% [markdown]
 # Momentum needs under a third of the steps. Here is what it does to each failure of
@@ -136,10 +146,11 @@ assert gd_steps > 3 * hb_steps
 # a steady slope (right), for three values of $\mu$:
 
 # %%
+MEMORIES = (0.5, 0.9, 0.99)  # the values of μ drawn
 fig, (ax_w, ax_r) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
 ago = np.arange(60)
 steps = np.arange(1, 301)
-for i, m in enumerate([0.5, 0.9, 0.99]):
+for i, m in enumerate(MEMORIES):
     st = {**style(i), "markevery": 6, "markersize": 4}
     ax_w.plot(ago, m**ago, label=f"μ = {m}", **st)
     ax_r.plot(steps, (1 - m**steps) / (1 - m), **{**st, "markevery": 30},
@@ -182,20 +193,26 @@ def momentum_descent(landscape, x, lr, mu, steps, nesterov=False):
     return np.array(points)
 
 
+IMPL_LR, IMPL_MU, IMPL_STEPS = 0.05, 0.8, 100
+
+gaps = []
 for nesterov in (False, True):
-    ours = momentum_descent(valley, valley.start, 0.05, 0.8, 100, nesterov)
-    package = run(SGD(lr=0.05, momentum=0.8, nesterov=nesterov), valley, steps=100).points
-    gap = np.max(np.abs(ours - package))
+    ours = momentum_descent(valley, valley.start, IMPL_LR, IMPL_MU, IMPL_STEPS, nesterov)
+    package = run(SGD(lr=IMPL_LR, momentum=IMPL_MU, nesterov=nesterov), valley,
+                  steps=IMPL_STEPS).points
+    gaps.append(np.max(np.abs(ours - package)))
     print(f"{'Nesterov' if nesterov else 'heavy ball':10s}: largest difference from "
-          f"alr_teach.SGD over 100 steps {gap:.1e}")
-    assert gap <= 1e-12
+          f"alr_teach.SGD over {IMPL_STEPS} steps below 1e-12: {gaps[-1] <= 1e-12}")
+claim(max(gaps) <= 1e-12, "both forms written here take the same steps as alr_teach.SGD "
+      "(to 1e-12)", measured=f"largest difference {max(gaps):.0e}")
 
 # %%
 # Nesterov's step is (1 + mu) g_t + mu^2 b_{t-1}: check on the package's recorded state
-nag = run(SGD(lr=0.05, momentum=0.8, nesterov=True), valley, steps=20)
+nag = run(SGD(lr=IMPL_LR, momentum=IMPL_MU, nesterov=True), valley, steps=20)
 b_prev, g_now = nag.state["velocity"][:-1], nag.grads[1:]
-expected = -0.05 * ((1 + 0.8) * g_now + 0.8**2 * b_prev)
-assert np.allclose(np.diff(nag.points, axis=0)[1:], expected, rtol=1e-12, atol=1e-15)
+expected = -IMPL_LR * ((1 + IMPL_MU) * g_now + IMPL_MU**2 * b_prev)
+claim(np.allclose(np.diff(nag.points, axis=0)[1:], expected, rtol=1e-12, atol=1e-15),
+      "Nesterov's step equals η((1 + μ) g_t + μ² b_(t-1)) at every step (to 1e-12)")
 
 # %% [markdown]
 # **The steady slope of section 2, measured.** The same gradient at every step, and the
@@ -203,19 +220,22 @@ assert np.allclose(np.diff(nag.points, axis=0)[1:], expected, rtol=1e-12, atol=1
 # $\eta(1-\mu^t)/(1-\mu)$:
 
 # %%
-lr, mu = 0.01, 0.9
+SLOPE_LR, SLOPE_MU, SLOPE_STEPS = 0.01, 0.9, 300
 g = np.array([0.3, -1.2])  # the same gradient at every step: a steady slope
-opt, x, rates = SGD(lr=lr, momentum=mu), np.zeros(2), []
-for t in range(1, 301):
+opt, x, rates = SGD(lr=SLOPE_LR, momentum=SLOPE_MU), np.zeros(2), []
+for t in range(1, SLOPE_STEPS + 1):
     x_new = opt.step(x, g)
     rates.append(-(x_new - x) / g)  # effective rate per coordinate
     x = x_new
 rates = np.array(rates)
-t = np.arange(1, 301)[:, None]
-for step in (1, 10, 300):
+t = np.arange(1, SLOPE_STEPS + 1)[:, None]
+for step in (1, 10, SLOPE_STEPS):
     print(f"step {step:3d}: effective rate {rates[step - 1, 0]:.4f}")
-assert np.allclose(rates, lr * (1 - mu**t) / (1 - mu), rtol=1e-12, atol=0)
-assert np.isclose(rates[-1, 0], lr / (1 - mu), rtol=1e-12)  # 10 lr at mu = 0.9
+claim(np.allclose(rates, SLOPE_LR * (1 - SLOPE_MU**t) / (1 - SLOPE_MU), rtol=1e-12, atol=0),
+      "the effective rate is η(1 − μ^t)/(1 − μ) at every step (to 1e-12)")
+claim(np.isclose(rates[-1, 0], SLOPE_LR / (1 - SLOPE_MU), rtol=1e-9),
+      f"after {SLOPE_STEPS} steps it has reached η/(1 − μ) = {SLOPE_LR / (1 - SLOPE_MU):.4f}",
+      measured=f"{rates[-1, 0]:.6f}")
 
 # %% [markdown]
 # ## 4. One eigendirection at a time
@@ -242,20 +262,22 @@ assert np.isclose(rates[-1, 0], lr / (1 - mu), rtol=1e-12)  # 10 lr at mu = 0.9
 # eigenvectors and compare with the powers of $M_\lambda$ (`companion_matrix`):
 
 # %%
-lr, mu = 0.05, 0.8
-trajectory = run(SGD(lr=lr, momentum=mu), valley, steps=60)
-errors = eigen_errors(valley, trajectory.points)            # (61, 2): e_t per direction
+lr, mu, n_steps = IMPL_LR, IMPL_MU, 60
+trajectory = run(SGD(lr=lr, momentum=mu), valley, steps=n_steps)
+errors = eigen_errors(valley, trajectory.points)            # (n_steps + 1, 2): e_t per direction
 velocity = trajectory.state["velocity"] @ eigenvectors(valley)
+gaps = []
 for i, lam in enumerate(valley.curvatures):
     M = companion_matrix(lr, lam, mu)
     state, predicted = np.array([errors[0, i], 0.0]), []     # (e_0, b_0 = 0)
-    for _ in range(60):
+    for _ in range(n_steps):
         state = M @ state
         predicted.append(state)
-    gap = np.max(np.abs(np.array(predicted) - np.c_[errors[1:, i], velocity[:, i]]))
-    assert gap <= 1e-12
+    gaps.append(np.max(np.abs(np.array(predicted) - np.c_[errors[1:, i], velocity[:, i]])))
     print(f"direction {i + 1} (λ = {lam:2.0f}): run and M^t (e0, 0) agree to 1e-12 "
-          f"over 60 steps")
+          f"over {n_steps} steps: {gaps[-1] <= 1e-12}")
+claim(max(gaps) <= 1e-12, f"in both directions the run follows M^t (e_0, 0) over {n_steps} "
+      "steps (to 1e-12)", measured=f"largest difference {max(gaps):.0e}")
 
 # %% [markdown]
 # ## 5. Stability and speed from a 2 × 2 matrix
@@ -310,9 +332,11 @@ plt.show()
 limit = 2 * (1 + mus)
 clear = np.abs(h / limit - 1) > 0.01                    # away from the line itself
 stable_by_formula = np.broadcast_to(h < limit, rho.shape)
-assert np.array_equal((rho < 1)[clear], stable_by_formula[clear])
+claim(np.array_equal((rho < 1)[clear], stable_by_formula[clear]),
+      "on every cell of the map off the line, |r|max < 1 exactly where ηλ < 2(1 + μ)")
 between = ((1 - np.sqrt(mus)) ** 2 < h) & (h < (1 + np.sqrt(mus)) ** 2)
-assert np.allclose(rho[between], np.broadcast_to(np.sqrt(mus), rho.shape)[between], rtol=1e-12)
+claim(np.allclose(rho[between], np.broadcast_to(np.sqrt(mus), rho.shape)[between], rtol=1e-12),
+      "between the dashed curves |r|max = √μ (to 1e-12)")
 print(f"cells checked: {clear.sum()} for stability, {between.sum()} with complex roots "
       f"(|r|max = √μ there to 1e-12)")
 
@@ -333,15 +357,16 @@ print(f"cells checked: {clear.sum()} for stability, {between.sum()} with complex
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = EigenExplorer(curvatures=(1, 25), angle=np.pi / 6, lr=0.04, momentum=0.5,
-                         steps=300)
+EXPLORER_LR, EXPLORER_MU, EXPLORER_STEPS = 0.04, 0.5, 300  # the explorer's default view
+explorer = EigenExplorer(curvatures=CURVATURES, angle=ANGLE, lr=EXPLORER_LR,
+                         momentum=EXPLORER_MU, steps=EXPLORER_STEPS)
 explorer.widget()
 
 # %% [markdown]
 # The explorer's default view ($\eta = 0.04$, $\mu = 0.5$), as a static figure:
 
 # %%
-explorer.update(lr=0.04, momentum=0.5, nesterov=False)
+explorer.update(lr=EXPLORER_LR, momentum=EXPLORER_MU, nesterov=False)
 explorer.static_figure()
 plt.show()
 
@@ -351,10 +376,15 @@ for i, d in enumerate(summary["per_direction"]):
     print(f"direction {i + 1} (λ = {d['curvature']:2.0f}): "
           f"theory |r|max = {d['spectral_radius']:.4f}, measured {d['measured_rate']:.4f}, "
           f"{d['regime']}")
-    assert abs(d["measured_rate"] / d["spectral_radius"] - 1) < 0.02
+misfit = max(abs(d["measured_rate"] / d["spectral_radius"] - 1) for d in summary["per_direction"])
+claim(misfit < 0.02, "measured and predicted rates agree to within 2 % in both directions",
+      measured=f"largest relative gap {misfit:.1e}")
 flat, steep = summary["per_direction"]
-assert flat["regime"] == "overdamped" and steep["regime"] == "underdamped"
-assert np.isclose(steep["spectral_radius"], np.sqrt(0.5))
+claim(flat["regime"] == "overdamped" and steep["regime"] == "underdamped"
+      and np.isclose(steep["spectral_radius"], np.sqrt(EXPLORER_MU)),
+      f"the flat direction has real roots, the steep one complex roots of modulus "
+      f"√μ = {np.sqrt(EXPLORER_MU):.4f}",
+      measured=f"{flat['regime']} and {steep['regime']}, |r|max {steep['spectral_radius']:.4f}")
 
 # %% [markdown]
 # Measured and predicted rates agree to within 2 % in both directions (here much closer).
@@ -376,15 +406,20 @@ assert np.isclose(steep["spectral_radius"], np.sqrt(0.5))
 # Checked with a fine grid of $\mu$:
 
 # %%
+H_VALUES = (0.01, 0.1, 0.5, 1.0, 2.0)                    # values of ηλ checked
 fine = np.linspace(0.0, 0.99, 9901)                       # steps of 1e-4
-for h_value in (0.01, 0.1, 0.5, 1.0, 2.0):
+misses = []
+for h_value in H_VALUES:
     radius = spectral_radius(h_value, 1.0, fine)
     best = fine[np.argmin(radius)]
     predicted = (1 - np.sqrt(h_value)) ** 2
     print(f"ηλ = {h_value:4.2f}: fastest μ on the grid {best:.4f}, formula {predicted:.4f}; "
           f"|r|max = {radius.min():.4f} (formula {abs(1 - np.sqrt(h_value)):.4f})")
-    assert abs(best - predicted) <= 1e-4
-    assert abs(radius.min() - abs(1 - np.sqrt(h_value))) <= 1e-3
+    misses.append(abs(best - predicted) > 1e-4
+                  or abs(radius.min() - abs(1 - np.sqrt(h_value))) > 1e-3)
+claim(not any(misses), "for every ηλ the fastest μ on the grid is (1 − √ηλ)² (to the grid "
+      "step 1e-4), and |r|max there is |1 − √ηλ| (to 1e-3)",
+      measured=f"{sum(misses)} of {len(H_VALUES)} values off")
 
 # %% [markdown]
 # **For a whole quadratic** one $(\eta, \mu)$ must serve every eigenvalue, and the slowest
@@ -402,17 +437,18 @@ for h_value in (0.01, 0.1, 0.5, 1.0, 2.0):
 # $12/13 \approx 0.923$. A brute-force search over a grid of $(\eta, \mu)$:
 
 # %%
-kappa = valley.condition_number
-lr_star = (2 / (np.sqrt(25.0) + np.sqrt(1.0))) ** 2
-mu_star = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+# lr_star and mu_star come from the formulas above (section 1 used them)
 lrs, mus = np.linspace(0.01, 0.2, 381), np.linspace(0.0, 0.99, 397)
-worst = np.maximum(spectral_radius(lrs[:, None], 1.0, mus),      # slowest direction wins
-                   spectral_radius(lrs[:, None], 25.0, mus))
+worst = np.maximum(spectral_radius(lrs[:, None], lam_min, mus),  # slowest direction wins
+                   spectral_radius(lrs[:, None], lam_max, mus))
 i, j = np.unravel_index(worst.argmin(), worst.shape)
 print(f"formula: η* = {lr_star:.4f}, μ* = {mu_star:.4f}, |r|max = {np.sqrt(mu_star):.4f}")
 print(f"grid:    η  = {lrs[i]:.4f}, μ  = {mus[j]:.4f}, |r|max = {worst[i, j]:.4f}")
-assert abs(lrs[i] - lr_star) <= lrs[1] - lrs[0] and abs(mus[j] - mu_star) <= mus[1] - mus[0]
-assert abs(worst.min() - 2 / 3) < 1e-3 and np.isclose(np.sqrt(mu_star), 2 / 3)
+claim(abs(lrs[i] - lr_star) <= lrs[1] - lrs[0] and abs(mus[j] - mu_star) <= mus[1] - mus[0]
+      and abs(worst.min() - np.sqrt(mu_star)) < 1e-3,
+      f"the grid's best (η, μ) is (η*, μ*) to one grid step, with |r|max = √μ* = "
+      f"{np.sqrt(mu_star):.4f} (to 1e-3)",
+      measured=f"η = {lrs[i]:.4f}, μ = {mus[j]:.4f}, |r|max = {worst.min():.4f}")
 
 # %% [markdown]
 # The grid agrees with the formula. Per step the worst error shrinks by $2/3$ instead of
@@ -424,22 +460,33 @@ assert abs(worst.min() - 2 / 3) < 1e-3 and np.isclose(np.sqrt(mu_star), 2 / 3)
 # factor $t$ costs steps.
 
 # %%
-optimum = EigenExplorer(curvatures=(1, 25), angle=np.pi / 6, lr=lr_star, momentum=mu_star)
+optimum = EigenExplorer(curvatures=CURVATURES, angle=ANGLE, lr=lr_star, momentum=mu_star)
 summary = optimum.summary
 optimum.static_figure()
 plt.show()
 
 # %%
+r_star, gd_rate = np.sqrt(mu_star), (kappa - 1) / (kappa + 1)   # 2/3 and 12/13 here
+t_fit = np.arange(121)
 errors = eigen_errors(valley, run(SGD(lr=lr_star, momentum=mu_star), valley, steps=120).points)
-scaled = errors[:, 0] / (2 / 3) ** np.arange(121)          # e_t / (2/3)^t: a straight line in t
-fit = np.polyval(np.polyfit(np.arange(121), scaled, 1), np.arange(121))
-print(f"step ratio: predicted by the rates {np.log(12 / 13) / np.log(2 / 3):.2f}, "
+scaled = errors[:, 0] / r_star ** t_fit                    # e_t / r*^t: a straight line in t
+fit = np.polyval(np.polyfit(t_fit, scaled, 1), t_fit)
+straight = np.max(np.abs(scaled - fit)) < 1e-9 * np.max(np.abs(scaled))
+rate_ratio = summary["per_direction"][0]["measured_rate"] / r_star
+print(f"step ratio: predicted by the rates {np.log(gd_rate) / np.log(r_star):.2f}, "
       f"measured {hb_steps / gd_steps:.2f}")
-print(f"measured rate {summary['per_direction'][0]['measured_rate']:.4f} (|r|max = 2/3); "
-      f"e_t / (2/3)^t is a straight line in t to 1e-9")
-assert [d["regime"] for d in summary["per_direction"]] == ["critically damped"] * 2
-assert np.max(np.abs(scaled - fit)) < 1e-9 * np.max(np.abs(scaled))
-assert 1.0 < summary["per_direction"][0]["measured_rate"] / (2 / 3) < 1.01
+print(f"measured rate {summary['per_direction'][0]['measured_rate']:.4f} (|r|max = "
+      f"{r_star:.4f}); e_t / |r|max^t is a straight line in t to 1e-9: {straight}")
+claim([d["regime"] for d in summary["per_direction"]] == ["critically damped"] * 2,
+      "at (η*, μ*) both directions are critically damped (a repeated root)",
+      measured=[d["regime"] for d in summary["per_direction"]])
+claim(straight, "the flat direction's error is (c1 + c2 t)|r|max^t: e_t / |r|max^t is a "
+      "straight line in t (to 1e-9)")
+claim(1.0 < rate_ratio < 1.01, "the measured rate sits above |r|max, within 1 %",
+      measured=f"ratio {rate_ratio:.4f}")
+claim(hb_steps / gd_steps > np.log(gd_rate) / np.log(r_star),
+      "momentum needs more than the fraction of steps the rates predict",
+      measured=f"{hb_steps / gd_steps:.2f} against {np.log(gd_rate) / np.log(r_star):.2f}")
 
 # %% [markdown]
 # The measured rate sits just above $2/3$ (the factor $t$ again), within 1 %.
@@ -453,28 +500,31 @@ assert 1.0 < summary["per_direction"][0]["measured_rate"] / (2 / 3) < 1.01
 # valley they cancel, along it they add.
 
 # %%
-zigzag = [run(SGD(lr=0.07), valley, steps=200),
-          run(SGD(lr=0.07, momentum=0.5), valley, steps=200)]
-fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
-for ax, trajectory, opt in zip(axes, zigzag, [SGD(lr=0.07), SGD(lr=0.07, momentum=0.5)]):
+ZIGZAG_LR, ZIGZAG_MU, ZIGZAG_STEPS, SHOWN_STEP = 0.07, 0.5, 200, 2
+zig_opts = [SGD(lr=ZIGZAG_LR), SGD(lr=ZIGZAG_LR, momentum=ZIGZAG_MU)]
+zigzag = [run(opt, valley, steps=ZIGZAG_STEPS) for opt in zig_opts]
+fig, axes = plt.subplots(1, len(zig_opts), figsize=(6 * len(zig_opts), 5), layout="constrained")
+for ax, trajectory, opt in zip(axes, zigzag, zig_opts):
     contour(ax, valley)
     plot_trajectories(ax, valley, [trajectory], [label_for(opt)], legend=False)
-    plot_step_arrows(ax, trajectory, step=2)
+    plot_step_arrows(ax, trajectory, step=SHOWN_STEP)
     ax.set(xlim=(-0.4, 1.9), ylim=(-0.4, 1.4))
-    ax.set_title(f"{label_for(opt)}: step t = 2", fontsize=10)
+    ax.set_title(f"{label_for(opt)}: step t = {SHOWN_STEP}", fontsize=10)
 plt.show()
 
 # %%
 shares = []
 for trajectory in zigzag:
-    step = np.diff(eigen_errors(valley, trajectory.points), axis=0)[1]   # step 2
+    step = np.diff(eigen_errors(valley, trajectory.points), axis=0)[SHOWN_STEP - 1]
     shares.append(abs(step[0]) / np.linalg.norm(step))
-print(f"share of step 2 along the valley floor: gradient descent {shares[0]:.2f}, "
+zig_steps = [steps_to(trajectory) for trajectory in zigzag]
+print(f"share of step {SHOWN_STEP} along the valley floor: gradient descent {shares[0]:.2f}, "
       f"momentum {shares[1]:.2f}")
-print(f"steps to loss 1e-8: gradient descent {steps_to(zigzag[0])}, "
-      f"momentum {steps_to(zigzag[1])}")
-assert shares[1] > 0.9 > shares[0]
-assert steps_to(zigzag[1]) < steps_to(zigzag[0])
+print(f"steps to loss {TOL:g}: gradient descent {zig_steps[0]}, momentum {zig_steps[1]}")
+claim(shares[1] > 0.9 > shares[0], f"with momentum over 90 % of step {SHOWN_STEP} runs along "
+      "the floor, without it under 90 %", measured=f"{shares[1]:.2f} and {shares[0]:.2f}")
+claim(zig_steps[1] < zig_steps[0], "momentum reaches the target loss in fewer steps",
+      measured=f"{zig_steps[1]} against {zig_steps[0]}")
 
 # %% [markdown]
 # ## 8. Nesterov's look-ahead
@@ -501,14 +551,17 @@ assert steps_to(zigzag[1]) < steps_to(zigzag[0])
 # First the stability limit, against the matrix itself:
 
 # %%
+MU_EXAMPLE = 0.9                                 # the μ quoted in the text
 mus_col = np.linspace(0.0, 0.99, 397)[:, None]
 rho_nag = spectral_radius(h, 1.0, mus_col, nesterov=True)
 limit_nag = 2 * (1 + mus_col) / (1 + 2 * mus_col)
 clear = np.abs(h / limit_nag - 1) > 0.01
 stable_by_formula = np.broadcast_to(h < limit_nag, rho_nag.shape)
-assert np.array_equal((rho_nag < 1)[clear], stable_by_formula[clear])
-print(f"at μ = 0.9: Nesterov stable for ηλ < {2 * 1.9 / 2.8:.3f}, "
-      f"heavy ball for ηλ < {2 * 1.9:.1f}")
+claim(np.array_equal((rho_nag < 1)[clear], stable_by_formula[clear]),
+      "on every cell off the line, Nesterov's |r|max < 1 exactly where ηλ < 2(1 + μ)/(1 + 2μ)")
+print(f"at μ = {MU_EXAMPLE}: Nesterov stable for ηλ < "
+      f"{2 * (1 + MU_EXAMPLE) / (1 + 2 * MU_EXAMPLE):.3f}, "
+      f"heavy ball for ηλ < {2 * (1 + MU_EXAMPLE):.1f}")
 
 # %% [markdown]
 # **Experiment: which is faster?** A fair test tunes each method's learning rate. Held
@@ -518,18 +571,23 @@ print(f"at μ = 0.9: Nesterov stable for ηλ < {2 * 1.9 / 2.8:.3f}, "
 # methods. Each is then compared at its own best rate (lowest final loss).
 
 # %%
-lrs = np.logspace(-5, 0, 51)
+SWEEP_MU = 0.9                                   # momentum of both momentum methods
+SWEEP_LRS = np.logspace(-5, 0, 51)               # 10 per decade
+SWEEP_STEPS = {"quadratic": 300, "rosenbrock": 1000}
+
+lrs = SWEEP_LRS
+hb, nag = f"heavy ball (μ = {SWEEP_MU:g})", f"Nesterov (μ = {SWEEP_MU:g})"
 methods = {
     "gradient descent": SGD,
-    "heavy ball (μ = 0.9)": (SGD, {"momentum": 0.9}),
-    "Nesterov (μ = 0.9)": (SGD, {"momentum": 0.9, "nesterov": True}),
+    hb: (SGD, {"momentum": SWEEP_MU}),
+    nag: (SGD, {"momentum": SWEEP_MU, "nesterov": True}),
 }
-quadratic, banana = get("ill-conditioned quadratic"), Rosenbrock()
-results = {
-    "quadratic": sweep_learning_rates(methods, quadratic, lrs, steps=300, tol=1e-8),
-    "rosenbrock": sweep_learning_rates(methods, banana, lrs, steps=1000, tol=1e-8),
-}
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), layout="constrained")
+landscapes = {"quadratic": get("ill-conditioned quadratic"), "rosenbrock": Rosenbrock()}
+quadratic = landscapes["quadratic"]
+results = {name: sweep_learning_rates(methods, landscape, lrs, steps=SWEEP_STEPS[name], tol=TOL)
+           for name, landscape in landscapes.items()}
+fig, axes = plt.subplots(1, len(results), figsize=(6.5 * len(results), 4.6),
+                         layout="constrained")
 for ax, (name, result) in zip(axes, results.items()):
     plot_lr_sweeps(ax, result)
     ax.set_title(f"{name}: final loss over the same learning-rate grid", fontsize=10)
@@ -545,11 +603,14 @@ for name, result in results.items():
         best[name, method] = (lr_best, loss, largest)
         print(f"{name:10s} {method:20s} best lr {lr_best:.2e}, final loss {loss:.1e}, "
               f"stable up to {largest:.2e}")
-hb, nag = "heavy ball (μ = 0.9)", "Nesterov (μ = 0.9)"
-assert best["quadratic", nag][1] < best["quadratic", hb][1]      # Nesterov wins here
-assert best["rosenbrock", hb][1] < best["rosenbrock", nag][1]    # heavy ball wins here
-for name in results:
-    assert best[name, nag][2] < best[name, hb][2]                # Nesterov's range is smaller
+claim(best["quadratic", nag][1] < best["quadratic", hb][1],
+      "on the quadratic Nesterov reaches a lower final loss than heavy ball",
+      measured=f"{best['quadratic', nag][1]:.1e} against {best['quadratic', hb][1]:.1e}")
+claim(best["rosenbrock", hb][1] < best["rosenbrock", nag][1] / 10,
+      "on Rosenbrock heavy ball's final loss is over ten times lower than Nesterov's",
+      measured=f"{best['rosenbrock', hb][1]:.1e} against {best['rosenbrock', nag][1]:.1e}")
+claim(all(best[name, nag][2] < best[name, hb][2] for name in results),
+      "on both landscapes Nesterov's largest stable rate is smaller than heavy ball's")
 
 # %% [markdown]
 # The answer depends on the landscape. On the quadratic Nesterov wins; on Rosenbrock heavy
@@ -560,16 +621,21 @@ for name in results:
 # winner should be the method whose slowest direction shrinks faster at its best rate:
 
 # %%
-lam_max, slowest = quadratic.curvatures.max(), {}
-for method, nesterov, bound in [(hb, False, 2 * 1.9), (nag, True, 2 * 1.9 / 2.8)]:
+quad_max, slowest, bracketed = quadratic.curvatures.max(), {}, []
+bounds = {hb: 2 * (1 + SWEEP_MU), nag: 2 * (1 + SWEEP_MU) / (1 + 2 * SWEEP_MU)}  # on ηλmax
+for method, nesterov in [(hb, False), (nag, True)]:
     lr_best, _, largest = best["quadratic", method]
-    above = lrs[np.flatnonzero(lrs == largest)[0] + 1]
-    worst_rho = spectral_radius(lr_best, quadratic.curvatures, 0.9, nesterov).max()
+    above = lrs[min(np.flatnonzero(lrs == largest)[0] + 1, len(lrs) - 1)]
+    worst_rho = spectral_radius(lr_best, quadratic.curvatures, SWEEP_MU, nesterov).max()
     slowest[method] = worst_rho
-    print(f"{method:20s} limit {bound / lam_max:.4f}, grid brackets it ({largest:.4f}, "
+    bound = bounds[method] / quad_max
+    print(f"{method:20s} limit {bound:.4f}, grid brackets it ({largest:.4f}, "
           f"{above:.4f}); worst |r|max at best lr {worst_rho:.4f}")
-    assert largest < bound / lam_max < above
-assert slowest[nag] < slowest[hb]
+    bracketed.append(largest < bound < above)
+claim(all(bracketed), "each method's largest stable rate on the grid is the grid point just "
+      "below its limit from the 2 × 2 matrix")
+claim(slowest[nag] < slowest[hb], "at its best rate Nesterov's slowest direction shrinks "
+      "faster than heavy ball's", measured=f"{slowest[nag]:.4f} against {slowest[hb]:.4f}")
 
 # %% [markdown]
 # Both limits land where the 2 × 2 matrices put them, and at its best rate Nesterov's
@@ -592,20 +658,22 @@ assert slowest[nag] < slowest[hb]
 # random gradients:
 
 # %%
+BETA1, BETA2 = 0.9, 0.999
 gradients = rng.standard_normal((50, 3))
-adam, heavy = Adam(lr=1e-3, betas=(0.9, 0.999)), SGD(lr=1e-3, momentum=0.9)
+adam, heavy = Adam(lr=1e-3, betas=(BETA1, BETA2)), SGD(lr=1e-3, momentum=BETA1)
 x_adam = x_heavy = np.zeros(3)
 for g in gradients:
     x_adam, x_heavy = adam.step(x_adam, g), heavy.step(x_heavy, g)
-assert np.allclose(adam.state["m"], (1 - 0.9) * heavy.state["velocity"], rtol=1e-12, atol=0)
-steady = Adam(lr=1e-3)
-x = np.zeros(3)
+same_sum = np.allclose(adam.state["m"], (1 - BETA1) * heavy.state["velocity"], rtol=1e-12, atol=0)
+steady, x, averages = Adam(lr=1e-3, betas=(BETA1, BETA2)), np.zeros(3), []
 for t in range(1, 21):
     x = steady.step(x, gradients[0])
-    m_hat = steady.state["m"] / (1 - 0.9**t)                 # bias-corrected first moment
-    assert np.allclose(m_hat, gradients[0], rtol=1e-12)
-print("Adam's m = (1 − β1) × heavy-ball velocity, and on a steady slope m̂ = g "
-      "(both to 1e-12)")
+    m_hat = steady.state["m"] / (1 - BETA1**t)               # bias-corrected first moment
+    averages.append(np.allclose(m_hat, gradients[0], rtol=1e-12))
+print(f"Adam's m = (1 − β1) × heavy-ball velocity: {same_sum}; on a steady slope m̂ = g at "
+      f"every step: {all(averages)} (both to 1e-12)")
+claim(same_sum, "Adam's first moment is (1 − β1) times heavy ball's velocity (to 1e-12)")
+claim(all(averages), "on a steady slope the bias-corrected m̂ equals g at every step (to 1e-12)")
 
 # %% [markdown]
 # ## 10. Pitfalls and practice
@@ -626,13 +694,21 @@ ratio = {name: best[name, "gradient descent"][0] / best[name, hb][0]  # best lr:
          for name in results}
 print(f"best lr without / with momentum 0.9: quadratic {ratio['quadratic']:.1f}x, "
       f"rosenbrock {ratio['rosenbrock']:.1f}x")
-assert ratio["quadratic"] > 2 and ratio["rosenbrock"] == 1
+claim(ratio["quadratic"] > 2 and ratio["rosenbrock"] == 1, "adding momentum lowered the best "
+      "rate more than twofold on the quadratic, and left it unchanged on Rosenbrock",
+      measured=f"{ratio['quadratic']:.1f}x and {ratio['rosenbrock']:.1f}x")
+at_edge = []
 for method, sweep_result in results["rosenbrock"].items():
-    first_unstable = np.flatnonzero(sweep_result.diverged)[0]
-    at = sweep_result.diverged_at[first_unstable]
-    print(f"rosenbrock, {method:20s}: lr {lrs[first_unstable]:.2e} diverges at step {at}")
-    assert best["rosenbrock", method][0] == lrs[first_unstable - 1] and at <= 10
-assert SGD(lr=0.1).momentum == 0.0
+    unstable = np.flatnonzero(sweep_result.diverged)
+    if unstable.size == 0:
+        print(f"rosenbrock, {method:20s}: no rate of the grid diverges")
+        at_edge.append(False)
+        continue
+    at = sweep_result.diverged_at[unstable[0]]
+    print(f"rosenbrock, {method:20s}: lr {lrs[unstable[0]]:.2e} diverges at step {at}")
+    at_edge.append(best["rosenbrock", method][0] == lrs[unstable[0] - 1] and at <= 10)
+claim(all(at_edge), "on Rosenbrock every method's best rate is its largest stable one, and the "
+      "next rate diverges within 10 steps", measured=f"{sum(at_edge)} of {len(at_edge)} methods")
 
 # %% [markdown]
 # - **Momentum is not free on an easy problem.** With complex roots $|r|_{\max} = \sqrt\mu$,
@@ -644,17 +720,22 @@ assert SGD(lr=0.1).momentum == 0.0
 #   near 160 000. Large values of $\mu$ pay off on badly conditioned problems only.
 
 # %%
-gd_rate = (kappa - 1) / (kappa + 1)
+USUAL_MUS = (0.9, 0.99)                          # the popular values of μ
 fine_lrs = np.linspace(1e-4, 0.2, 2000)[:, None]
-hb_rate = spectral_radius(fine_lrs, valley.curvatures, 0.9).max(axis=1).min()
-print(f"valley: best possible |r|max with μ = 0.9 is {hb_rate:.4f}; gradient descent's best "
-      f"{gd_rate:.4f}")
-assert hb_rate >= np.sqrt(0.9) - 1e-9 and hb_rate > gd_rate
-kappa_for = {m: ((1 + np.sqrt(m)) / (1 - np.sqrt(m))) ** 2 for m in (0.9, 0.99)}  # inverts μ*
+hb_rate = spectral_radius(fine_lrs, valley.curvatures, USUAL_MUS[0]).max(axis=1).min()
+print(f"valley: best possible |r|max with μ = {USUAL_MUS[0]} is {hb_rate:.4f}; gradient "
+      f"descent's best {gd_rate:.4f}")
+claim(hb_rate >= np.sqrt(USUAL_MUS[0]) - 1e-9 and hb_rate > gd_rate,
+      f"on the valley no rate gives μ = {USUAL_MUS[0]} a |r|max below √μ, nor below tuned "
+      "gradient descent's", measured=f"{hb_rate:.4f} against {gd_rate:.4f}")
+kappa_for = {m: ((1 + np.sqrt(m)) / (1 - np.sqrt(m))) ** 2 for m in USUAL_MUS}  # inverts μ*
 for m, kappa_m in kappa_for.items():
     print(f"μ = {m}: the best momentum for κ = {kappa_m:,.0f}")
-    assert np.isclose(((np.sqrt(kappa_m) - 1) / (np.sqrt(kappa_m) + 1)) ** 2, m)
-assert 1400 < kappa_for[0.9] < 1500 and 155_000 < kappa_for[0.99] < 165_000
+inverse = all(np.isclose(((np.sqrt(k) - 1) / (np.sqrt(k) + 1)) ** 2, m)
+              for m, k in kappa_for.items())
+claim(inverse and 1400 < kappa_for[0.9] < 1500 and 155_000 < kappa_for[0.99] < 165_000,
+      "μ = 0.9 is the best momentum for κ between 1400 and 1500, μ = 0.99 for κ between "
+      "155 000 and 165 000", measured=", ".join(f"{k:,.0f}" for k in kappa_for.values()))
 
 # %% [markdown]
 # - **Nesterov has a narrower stable range** ($\eta\lambda < 2(1+\mu)/(1+2\mu)$); it damps
@@ -682,8 +763,9 @@ assert 1400 < kappa_for[0.9] < 1500 and 155_000 < kappa_for[0.99] < 165_000
 #    critically damped, and what is its rate then? Predict with
 #    $\mu^* = (1-\sqrt{\eta\lambda})^2$, then set the explorer's sliders (or call
 #    `explorer.update(lr=0.04, momentum=...)`).
-# 2. Rerun the section 8 sweeps with $\mu = 0.5$ for both momentum methods. Does Nesterov
-#    still win on the quadratic? Predict from the two matrices before you run it.
+# 2. Set `SWEEP_MU = 0.5` at the top of the section 8 sweeps (both momentum methods use
+#    it) and run the notebook again. Does Nesterov still win on the quadratic? Predict from
+#    the two matrices before you run it.
 #
 # **Previous:** [01 · A fixed learning rate](01_fixed_learning_rate.ipynb).
 # **Next:** [03 · AdaGrad](03_adagrad.ipynb).
