@@ -291,10 +291,17 @@ class Tuning:
     def lr_by(self, rule: str) -> float:
         return float(self.lrs[self.index_by(rule)])
 
-    def good_rates(self, within: float = 0.02) -> int:
-        """How many rates of the grid reach the best validation accuracy minus ``within``."""
+    def good_rates(self, within: float = 0.02, ceiling: float | None = None) -> int:
+        """How many rates of the grid reach the best validation accuracy minus ``within``.
+
+        With a ``ceiling``, a rate whose final validation loss ends above it (a run that
+        blew up, whatever its accuracy) does not count.
+        """
         accuracy = self.val_accuracy
-        return int(np.sum(accuracy >= accuracy.max() - within))
+        good = accuracy >= accuracy.max() - within
+        if ceiling is not None:
+            good &= self.val_loss <= ceiling
+        return int(np.sum(good))
 
 
 def tune_learning_rate(
@@ -410,14 +417,20 @@ class Comparison:
                          f"{s['test_accuracy'].show('.3f'):22s}")
         return "\n".join(lines)
 
-    def format_tuning(self, dataset: str) -> str:
-        """The validation loss of every rate of every method's grid; * marks the choice."""
+    def format_tuning(self, dataset: str, *, ceiling: float | None = None,
+                      fmt: str = ".3f") -> str:
+        """The validation loss of every rate of every method's grid; * marks the choice.
+
+        Losses are printed with ``fmt``; with a ``ceiling``, a loss above it is printed as
+        ``> ceiling`` (a run that blew up: its exact loss depends on rounding).
+        """
         first = next(iter(self.tunings.values()))
         lines = [f"{dataset}: final validation loss per rate (seed {first.seed}), "
                  f"* = chosen by {first.rule.replace('_', '. ')}"]
         for method in self.methods:
             tuning = self.tunings[dataset, method]
-            cells = [f"{lr:7.0e}:{_short(loss):>7s}{'*' if i == tuning.best_index else ' '}"
+            cells = [f"{lr:7.0e}:{_short(loss, ceiling, fmt):>7s}"
+                     f"{'*' if i == tuning.best_index else ' '}"
                      for i, (lr, loss) in enumerate(zip(tuning.lrs, tuning.val_loss))]
             lines.append(f"{method:13s}" + " ".join(cells))
         return "\n".join(lines)
@@ -431,10 +444,12 @@ class Comparison:
         return "\n".join(lines)
 
 
-def _short(value: float) -> str:
+def _short(value: float, ceiling: float | None = None, fmt: str = ".3f") -> str:
     if not np.isfinite(value):
         return "inf"
-    return f"{value:.3f}" if value < 100 else f"{value:.0e}"
+    if ceiling is not None and value > ceiling:
+        return f"> {ceiling:g}"
+    return f"{value:{fmt}}" if value < 100 else f"{value:.0e}"
 
 
 def compare_optimizers(
@@ -519,7 +534,8 @@ def _seed_noise(ranges: list[tuple[float, float]], log: bool) -> float:
     return float(np.median(widths))
 
 
-def measurements(comparison: Comparison, early_epoch: int = 5) -> list[Measurement]:
+def measurements(comparison: Comparison, early_epoch: int = 5,
+                 ceiling: float | None = None) -> list[Measurement]:
     """The evidence the comparison table is built from, one :class:`Measurement` each.
 
     For every data set: test accuracy, final training loss (log scale) and validation
@@ -527,7 +543,8 @@ def measurements(comparison: Comparison, early_epoch: int = 5) -> list[Measureme
     typical seed range as noise; then, over all data sets, how many rates of the
     tuning grid came within 2 points of the method's best validation accuracy
     (tolerance to the rate), and the optimizer's state per weight (memory); a count's
-    noise is 1.
+    noise is 1. With a ``ceiling``, a rate whose validation loss ended above it does not
+    count as tolerated (see :meth:`Tuning.good_rates`).
     """
     methods, rows = comparison.methods, []
     for dataset in comparison.datasets:
@@ -547,7 +564,8 @@ def measurements(comparison: Comparison, early_epoch: int = 5) -> list[Measureme
     rows.append(Measurement(
         "rates within 2 points of best (of "
         f"{sum(comparison.tunings[d, methods[0]].lrs.size for d in comparison.datasets)})",
-        {m: float(sum(comparison.tunings[d, m].good_rates(0.02) for d in comparison.datasets))
+        {m: float(sum(comparison.tunings[d, m].good_rates(0.02, ceiling)
+                      for d in comparison.datasets))
          for m in methods}, 1.0, fmt=".0f"))
     rows.append(Measurement("state arrays per weight",
                             {m: float(state_per_weight(m)) for m in methods}, 1.0,

@@ -361,3 +361,18 @@ def test_curve_explorer_on_a_real_comparison(comparison):
 def test_methods_are_fresh_instances():
     a, b = make_optimizer("SGD", 0.1), make_optimizer("SGD", 0.1)
     assert a is not b and isinstance(a, SGD)
+
+
+def test_a_ceiling_leaves_out_rates_that_blew_up():
+    from types import SimpleNamespace
+
+    finals = [(0.30, 0.96), (0.25, 0.97), (8.0, 0.96), (np.inf, 0.2)]  # (val loss, accuracy)
+    runs = tuple(SimpleNamespace(val_loss_curve=[loss], val_accuracy_curve=[accuracy])
+                 for loss, accuracy in finals)
+    tuning = Tuning("d", "SGD", 0, np.array([1e-3, 1e-2, 1e-1, 1.0]), runs)
+    assert tuning.good_rates(0.02) == 3                      # the blown-up run counts...
+    assert tuning.good_rates(0.02, ceiling=3.0) == 2         # ...unless above the ceiling
+    comparison = Comparison({("d", "SGD"): tuning}, [SimpleNamespace(method="SGD")], (1,), {})
+    line = comparison.format_tuning("d", ceiling=3.0, fmt=".2f").splitlines()[1]
+    assert "0.25*" in line and "> 3" in line and "inf" in line and "8.000" not in line
+    assert "8.000" in comparison.format_tuning("d")          # the default is unchanged

@@ -33,6 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import Adam, MLPClassifier, mlp
+from alr_teach.claims import claim, count, paired
 from alr_teach.benchmarking import (
     CORE_IDEAS,
     RULES,
@@ -65,22 +66,32 @@ started = time.perf_counter()  # for the total run time, printed at the end
 # with the mean and standard deviation of the training part only.
 
 # %%
-splits = [load_split("digits"), load_split("breast cancer")]
+DATASETS = ("digits", "breast cancer")
+
+splits = [load_split(name) for name in DATASETS]
+gaps, standardised = [], []
 for split in splits:
     n_train, n_val, n_test = split.sizes
     shares = [np.bincount(y, minlength=split.n_classes) / len(y)
               for y in (split.y_train, split.y_val, split.y_test)]
-    gap = max(np.abs(shares[0] - s).max() for s in shares[1:])
+    gaps.append(max(np.abs(shares[0] - s).max() for s in shares[1:]))
+    std = split.X_train.std(axis=0)
+    standardised.append(np.allclose(split.X_train.mean(axis=0), 0, atol=1e-12)
+                        and np.all(np.isclose(std, 1) | (std == 0)))
     print(f"{split.name:13s} train {n_train:4d}, validation {n_val}, test {n_test}, "
           f"{split.X_train.shape[1]} features, {split.n_classes} classes; "
-          f"largest class-share gap between parts {gap:.3f}")
-    assert gap < 0.01                                                 # stratified
-    assert np.allclose(split.X_train.mean(axis=0), 0, atol=1e-12)     # standardised
-    assert np.all(np.isclose(split.X_train.std(axis=0), 1) | (split.X_train.std(axis=0) == 0))
+          f"largest class-share gap between parts {gaps[-1]:.3f}")
 digits, cancer = splits
 blank = int(np.sum(digits.X_train.std(axis=0) == 0))
 print(f"digit pixels blank in every training image (left at 0): {blank}")
-assert [sum(s.sizes) for s in splits] == [1797, 569] and blank > 0
+claim(max(gaps) < 0.01 and all(standardised),
+      "the cuts are stratified (class shares within 1 point in every part) and every "
+      "training feature has mean 0 and standard deviation 1 (or is constant)",
+      measured=f"largest gap {max(gaps):.3f}; standardised: {standardised}")
+claim([sum(s.sizes) for s in splits] == [1797, 569] and blank > 0,
+      "digits has 1797 images, some of whose pixels are blank in every training image, "
+      "and breast cancer 569 tumours", measured=f"sizes {[sum(s.sizes) for s in splits]}, "
+      f"{blank} blank pixels")
 
 # %% [markdown]
 #
@@ -128,28 +139,35 @@ def train_by_hand(split, lr, epochs, seed, hidden=32, batch_size=64):
 # The package's estimator, with the package's `Adam`, must give the same weights:
 
 # %%
-by_hand = train_by_hand(digits, lr=0.01, epochs=2, seed=0)
-clf = MLPClassifier(hidden_layer_sizes=(32,), optimizer=Adam(lr=0.01), batch_size=64,
-                    max_iter=2, random_state=0).fit(digits.X_train, digits.y_train)
+PARITY = {"lr": 0.01, "epochs": 2, "seed": 0, "hidden": 32, "batch_size": 64}
+
+by_hand = train_by_hand(digits, **PARITY)
+clf = MLPClassifier(hidden_layer_sizes=(PARITY["hidden"],), optimizer=Adam(lr=PARITY["lr"]),
+                    batch_size=PARITY["batch_size"], max_iter=PARITY["epochs"],
+                    random_state=PARITY["seed"]).fit(digits.X_train, digits.y_train)
 difference = max(np.abs(a - b).max() for a, b in zip(by_hand, clf.coefs_ + clf.intercepts_))
+expected_steps = PARITY["epochs"] * -(-digits.sizes[0] // PARITY["batch_size"])
 print(f"{clf.optimizer_.t} Adam steps; largest weight difference {difference:.1e}")
-assert clf.optimizer_.t == 2 * 17 and difference < 1e-12
+claim(clf.optimizer_.t == expected_steps and difference < 1e-12,
+      f"MLPClassifier takes the same {expected_steps} steps as the loop by hand and ends at "
+      "the same weights, to 1e-12", measured=f"{clf.optimizer_.t} steps, difference "
+      f"{difference:.1e}")
 
 # %% [markdown]
 # ## 3. A fair race: tune every rate the same way
 #
 # **The protocol**, held fixed for every method and data set:
 #
-# - the network above, batches of 64, 20 epochs, no weight penalty, and every optimizer
-#   setting other than $\eta$ at torch's default (AdamW's decoupled decay
+# - the network above, batches of 64, 20 epochs (`EPOCHS`), no weight penalty, and every
+#   optimizer setting other than $\eta$ at torch's default (AdamW's decoupled decay
 #   $\lambda = 0.01$ included);
 # - a grid $\mathcal{G}$ of five rates one decade apart, $10^{-4}, \dots, 1$. AdaDelta's
 #   $\eta$ only multiplies a step that already has the parameters' units (its paper has
 #   no rate, i.e. $\eta = 1$), so its five decades are $10^{-2}, \dots, 10^{2}$;
-# - the rule: with seed 0, train once per rate and keep
+# - the rule (`RULE`): with seed 0, train once per rate and keep
 #   $\eta^\star = \arg\min_{\eta \in \mathcal{G}} L_{\text{val}}(\eta)$, the validation
 #   loss after the last epoch (a run that diverges counts as $+\infty$);
-# - then train **five other seeds** (1-5) at $\eta^\star$. A seed fixes the initial
+# - then train **five other seeds** (1-5, `SEEDS`) at $\eta^\star$. A seed fixes the initial
 #   weights and the order of the batches; the same seed gives every method the same
 #   initial weights and the same batches;
 # - the rule for "different": two methods are told apart only when the ranges (lowest
@@ -158,39 +176,57 @@ assert clf.optimizer_.t == 2 * 17 and difference < 1e-12
 # That is 35 tuning runs and 35 seed runs per data set:
 
 # %%
+SEEDS, TUNING_SEED = (1, 2, 3, 4, 5), 0
+RULE = "val_loss"          # or "val_accuracy": see RULES
+EPOCHS = 20
+
 print("grid (all but AdaDelta):", np.array2string(learning_rate_grid("Adam"), precision=4))
 print("grid (AdaDelta):        ", np.array2string(learning_rate_grid("AdaDelta"), precision=4))
-print("rule:", RULES["val_loss"])
-comparison = compare_optimizers(splits, seeds=(1, 2, 3, 4, 5), tuning_seed=0)
+print("rule:", RULES[RULE])
+comparison = compare_optimizers(splits, seeds=SEEDS, tuning_seed=TUNING_SEED, rule=RULE,
+                                max_iter=EPOCHS)
 methods = comparison.methods
+steps_per_epoch = {s.name: -(-s.sizes[0] // comparison.settings["batch_size"]) for s in splits}
 print(f"{len(comparison.tunings)} searches, {len(comparison.runs)} seed runs, methods: "
       + ", ".join(methods))
 
 # %% [markdown]
 # **Why bother: the failure of one shared rate.** A common shortcut gives every method
-# the same rate, say Adam's default $10^{-3}$. The search already ran every method at
-# $10^{-3}$ (except AdaDelta, whose grid is shifted), so compare that with each
+# the same rate, say Adam's default $10^{-3}$ (`SHARED_LR`). The search already ran every
+# method at $10^{-3}$ (except AdaDelta, whose grid is shifted), so compare that with each
 # method's own best rate:
 
 # %%
+SHARED_LR = 1e-3
+
 for split in splits:
-    print(f"{split.name}: final validation accuracy, seed 0")
+    print(f"{split.name}: final validation accuracy, seed {TUNING_SEED}")
     for method in methods:
         tuning = comparison.tunings[split.name, method]
-        at_default = tuning.val_accuracy[np.isclose(tuning.lrs, 1e-3)]
-        shown = f"{at_default[0]:.3f}" if at_default.size else "  -  "
-        print(f"  {method:13s} at lr=1e-3: {shown}   at its best rate "
+        at_shared = tuning.val_accuracy[np.isclose(tuning.lrs, SHARED_LR)]
+        shown = f"{at_shared[0]:.3f}" if at_shared.size else "  -  "
+        print(f"  {method:13s} at lr={SHARED_LR:g}: {shown}   at its best rate "
               f"({tuning.best_lr:g}): {tuning.val_accuracy[tuning.best_index]:.3f}")
 sgd = comparison.tunings["digits", "SGD"]
-assert sgd.val_accuracy[1] < 0.4 < 0.95 < sgd.val_accuracy[sgd.best_index]
+sgd_shared = sgd.val_accuracy[np.isclose(sgd.lrs, SHARED_LR)][0]
+claim(sgd_shared < 0.4 and sgd.val_accuracy[sgd.best_index] > 0.95,
+      f"on digits plain SGD gets under 40 % of the validation images right at lr = "
+      f"{SHARED_LR:g}, and over 95 % at its own rate",
+      measured=f"{sgd_shared:.3f} and {sgd.val_accuracy[sgd.best_index]:.3f}")
 
 # %% [markdown]
 # At one shared rate plain SGD looks hopeless on digits (about a third of the validation
 # images right), yet at its own rate it is above 95 %. Any ranking made at one shared
-# rate measures the rate, not the optimizer. Hence the search, in full:
+# rate measures the rate, not the optimizer. Hence the search, in full. A run whose
+# validation loss ends above 3 (`BLOWN_UP`; the untrained network's is about 2.9 on
+# digits, as SGD at $10^{-4}$ shows) has blown up: how far it got depends on the last
+# bits of the arithmetic, and another CPU prints another number. The table prints such a
+# loss as "> 3", and the others to two decimals.
 
 # %%
-print(comparison.format_tuning("digits"))
+BLOWN_UP = 3.0
+
+print(comparison.format_tuning("digits", ceiling=BLOWN_UP, fmt=".2f"))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
@@ -199,12 +235,16 @@ for ax, split in zip(axes, splits):
 plt.show()
 
 # %%
+edges = {}
 for split in splits:
-    chosen = [comparison.tunings[split.name, m].best_index for m in methods]
-    edge = [m for m, i in zip(methods, chosen) if i in (0, 4)]
-    print(f"{split.name}: chosen rate at the edge of its grid for {edge or 'no method'}")
-assert all(comparison.tunings["digits", m].best_index not in (0, 4) for m in methods)
-assert [m for m in methods if comparison.tunings["breast cancer", m].best_index == 4] == ["SGD"]
+    tunings = {m: comparison.tunings[split.name, m] for m in methods}
+    edges[split.name] = {m: ("lowest" if t.best_index == 0 else "largest")
+                         for m, t in tunings.items() if t.best_index in (0, t.lrs.size - 1)}
+    print(f"{split.name}: chosen rate at the edge of its grid for "
+          f"{list(edges[split.name]) or 'no method'}")
+claim(not edges["digits"] and edges["breast cancer"] == {"SGD": "largest"},
+      "on digits every chosen rate lies strictly inside its grid; on breast cancer only "
+      "plain SGD's is at an edge, the largest rate", measured=edges)
 
 # %% [markdown]
 # Every curve is a valley: too small a rate has not trained in 20 epochs, too large a
@@ -235,21 +275,35 @@ for ax, split, low in zip(axes, splits, (0.75, 0.9)):
 plt.show()
 
 # %%
+EARLY_EPOCH = 5
+FAST = ["AdaGrad", "RMSProp", "Adam", "AdamW"]        # ahead early on digits
+SLOW = ["SGD", "SGD+momentum", "AdaDelta"]
+
 digits_acc = {m: comparison.summary("digits", m)["test_accuracy"] for m in methods}
 cancer_acc = {m: comparison.summary("breast cancer", m)["test_accuracy"] for m in methods}
-assert min(min(s.mean for s in d.values()) for d in (digits_acc, cancer_acc)) > 0.95
+lowest_mean = min(min(s.mean for s in d.values()) for d in (digits_acc, cancer_acc))
+claim(lowest_mean > 0.95, "every method's mean test accuracy is above 95 % on both data sets",
+      measured=f"lowest mean {lowest_mean:.3f}")
 widths = np.array([s.high - s.low for d in (digits_acc, cancer_acc) for s in d.values()])
 print(f"seed ranges of test accuracy: {widths.min():.3f} to {widths.max():.3f} wide")
-assert widths.min() < 0.01 and widths.max() > 0.04
-early = {m: comparison.curves("digits", m)[:, 4].mean() for m in methods}
-print("digits, validation accuracy after 5 epochs: "
+claim(widths.min() < 0.01 and widths.max() > 0.04,
+      "the seed ranges of test accuracy run from under 1 point to over 4 points wide",
+      measured=f"{widths.min():.3f} to {widths.max():.3f}")
+early = {m: comparison.curves("digits", m)[:, EARLY_EPOCH - 1].mean() for m in methods}
+print(f"digits, validation accuracy after {EARLY_EPOCH} epochs: "
       + ", ".join(f"{m} {early[m]:.3f}" for m in methods))
-fast, slow = ["AdaGrad", "RMSProp", "Adam", "AdamW"], ["SGD", "SGD+momentum", "AdaDelta"]
 last = {m: comparison.curves("digits", m)[:, -1].mean() for m in methods}
-gaps = [min(c[m] for m in fast) - max(c[m] for m in slow) for c in (early, last)]
-print(f"gap between the two groups: {gaps[0]:.3f} after 5 epochs, {gaps[1]:.3f} after 20")
-assert gaps[0] > 0.03 and gaps[1] < gaps[0]
-assert min(comparison.curves("breast cancer", m)[:, 4].mean() for m in methods) > 0.95
+gaps = [min(c[m] for m in FAST) - max(c[m] for m in SLOW) for c in (early, last)]
+print(f"gap between the two groups: {gaps[0]:.3f} after {EARLY_EPOCH} epochs, {gaps[1]:.3f} "
+      f"after {EPOCHS}")
+claim(gaps[0] > 0.03 and gaps[1] < gaps[0],
+      f"on digits {', '.join(FAST)} lead {', '.join(SLOW)} by more than 3 points after "
+      f"{EARLY_EPOCH} epochs, and the gap narrows by epoch {EPOCHS}",
+      measured=f"{gaps[0]:.3f}, then {gaps[1]:.3f}")
+cancer_early = min(comparison.curves("breast cancer", m)[:, EARLY_EPOCH - 1].mean()
+                   for m in methods)
+claim(cancer_early > 0.95, f"on breast cancer every method's mean validation accuracy is "
+      f"above 95 % after {EARLY_EPOCH} epochs", measured=f"lowest {cancer_early:.3f}")
 
 # %% [markdown]
 # On digits AdaGrad, RMSProp, Adam and AdamW are ahead of SGD, SGD with momentum and
@@ -300,11 +354,18 @@ for split in splits:
               f"{verdicts[split.name, a, b]}")
 
 # %%
-assert verdicts["digits", "Adam", "SGD+momentum"] == "cannot tell apart"
-assert verdicts["digits", "Adam", "SGD"] == "Adam ahead"
-assert all(verdicts["breast cancer", a, b] == "cannot tell apart" for a, b in pairs)
-assert verdicts["digits", "Adam", "AdamW"] == "cannot tell apart"
-assert digits_acc["Adam"].mean > digits_acc["SGD+momentum"].mean
+expected = {("digits", "Adam", "SGD+momentum"): "cannot tell apart",
+            ("digits", "Adam", "SGD"): "Adam ahead",
+            ("digits", "AdamW", "SGD+momentum"): "cannot tell apart",
+            ("digits", "Adam", "AdamW"): "cannot tell apart",
+            **{("breast cancer", a, b): "cannot tell apart" for a, b in pairs}}
+differ = {key: verdicts[key] for key, v in expected.items() if verdicts[key] != v}
+claim(not differ, "on digits the seeds cannot tell Adam from SGD+momentum or from AdamW "
+      "(nor AdamW from SGD+momentum) and put Adam ahead of SGD; on breast cancer they tell "
+      "no pair apart", measured=f"verdicts that differ: {differ}")
+claim(digits_acc["Adam"].mean > digits_acc["SGD+momentum"].mean,
+      "on digits Adam's mean test accuracy is above SGD+momentum's",
+      measured=f"{digits_acc['Adam'].mean:.3f} against {digits_acc['SGD+momentum'].mean:.3f}")
 
 # %% [markdown]
 # Since a seed gives both methods the same initial weights and batches, we can also
@@ -312,32 +373,47 @@ assert digits_acc["Adam"].mean > digits_acc["SGD+momentum"].mean
 
 # %%
 adam_runs, momentum_runs = (comparison.select("digits", m) for m in ("Adam", "SGD+momentum"))
-paired = np.array([a.test_accuracy - b.test_accuracy for a, b in zip(adam_runs, momentum_runs)])
-print("digits, Adam − SGD+momentum test accuracy, seeds 1-5:",
-      np.array2string(paired, precision=3, sign="+"))
+by_seed = paired([r.test_accuracy for r in adam_runs], [r.test_accuracy for r in momentum_runs],
+                 better="higher")
+differences = by_seed.a - by_seed.b
+print(f"digits, Adam − SGD+momentum test accuracy, seeds {', '.join(map(str, SEEDS))}:",
+      np.array2string(differences, precision=3, sign="+"))
 adam_train, momentum_train = (summarize(r)["train_loss"] for r in (adam_runs, momentum_runs))
 print(f"final training loss: Adam {adam_train.show('.4f')}, "
       f"SGD+momentum {momentum_train.show('.4f')}")
-print(f"Adam ahead in {np.sum(paired > 0)} of {paired.size} seeds")
-assert np.sum(paired > 0) == 4 and paired.min() > -1.5 / digits.sizes[2]
-assert momentum_train.low > 10 * adam_train.high
+print(f"test accuracy: {by_seed}")
+one_image = 1 / digits.sizes[2]
+claim(by_seed.wins == 4 and differences.min() > -1.5 * one_image,
+      "Adam is ahead in four of the five seeds and at most one test image behind in the "
+      "other", measured=f"{by_seed}; lowest difference {differences.min():+.3f}")
+claim(momentum_train.low > 10 * adam_train.high,
+      "in every seed SGD+momentum's training loss is more than ten times Adam's highest",
+      measured=f"{momentum_train.low:.4f} against {adam_train.high:.4f}")
 
 # %% [markdown]
-# Adam is ahead in four seeds and one test image behind in the fifth, and it reached a
+# ("A" is Adam, "B" SGD with momentum.) Adam is ahead in four seeds and one test image
+# behind in the fifth, and it reached a
 # training loss more than ten times lower in every seed. **On these two data sets the
 # claim does not show**: SGD with momentum has the *higher* training loss and *not* the
 # better test accuracy. On digits Adam's mean is ahead by more than a point, but by the
 # range rule the seeds cannot tell the two apart; Adam is clearly ahead of plain SGD. On
 # breast cancer no pair can be told apart. AdamW with its default decay cannot be told
 # apart from Adam either: on digits $\eta\lambda = 10^{-4}$ per step, and 340 steps
-# shrink the weights by only about 3 %:
+# (20 epochs of 17) shrink the weights by only about 3 %:
 
 # %%
-shrink = 1 - (1 - 0.01 * 0.01) ** (20 * 17)
+ADAMW_DECAY = 0.01                # torch's default λ, as in every AdamW run above
+
+adamw_lr = comparison.tunings["digits", "AdamW"].best_lr
+adamw_steps = EPOCHS * steps_per_epoch["digits"]
+shrink = 1 - (1 - adamw_lr * ADAMW_DECAY) ** adamw_steps
 lead = digits_acc["Adam"].mean - digits_acc["SGD+momentum"].mean
 print(f"digits: Adam's mean test accuracy ahead of SGD+momentum's by {lead:.3f}; "
-      f"AdamW's decay shrinks the weights by {shrink:.1%} over 340 steps")
-assert lead > 0.01 and 0.025 < shrink < 0.035
+      f"AdamW's decay (ηλ = {adamw_lr * ADAMW_DECAY:g}) shrinks the weights by {shrink:.1%} "
+      f"over {adamw_steps} steps")
+claim(lead > 0.01 and 0.025 < shrink < 0.035,
+      "Adam's mean is ahead by more than a point, and AdamW's decay shrinks the weights by "
+      "about 3 % (2.5 to 3.5 %)", measured=f"lead {lead:.3f}, shrink {shrink:.1%}")
 
 # %% [markdown]
 # Two checks before believing this:
@@ -354,7 +430,9 @@ for split, accuracy in ((digits, digits_acc), (cancer, cancer_acc)):
     errors[split.name] = np.sqrt(p * (1 - p) / n)
     print(f"{split.name}: standard error of a test accuracy of {p:.3f} on {n} samples: "
           f"{errors[split.name]:.3f}")
-assert 0.008 < errors["digits"] < 0.012 and 0.015 < errors["breast cancer"] < 0.02
+claim(0.008 < errors["digits"] < 0.012 and 0.015 < errors["breast cancer"] < 0.02,
+      "the standard error is about 1 point on digits (0.8 to 1.2) and about 2 on breast "
+      "cancer (1.5 to 2)", measured=", ".join(f"{k} {v:.3f}" for k, v in errors.items()))
 
 # %% [markdown]
 # - **The rule could decide the result.** By validation *loss*, SGD with momentum got
@@ -368,15 +446,21 @@ for method in ("SGD", "SGD+momentum", "Adam"):
     print(f"{method:13s} rate by val. loss {tuning.best_lr:g}, by val. accuracy "
           f"{tuning.lr_by('val_accuracy'):g}")
 by_accuracy = {m: summarize(train_seeds(m, comparison.tunings["digits", m].lr_by("val_accuracy"),
-                                        digits, comparison.seeds))["test_accuracy"]
+                                        digits, comparison.seeds, max_iter=EPOCHS)
+                            )["test_accuracy"]
                for m in ("SGD", "SGD+momentum")}
 gains = {m: s.mean - digits_acc[m].mean for m, s in by_accuracy.items()}
 for method, spread in by_accuracy.items():
     print(f"{method:13s} test accuracy with the accuracy rule: {spread.show()} "
           f"({gains[method]:+.3f})")
-assert comparison.tunings["digits", "Adam"].lr_by("val_accuracy") == 0.01
-assert all(s.overlaps(digits_acc["Adam"]) for s in by_accuracy.values())
-assert all(0.009 < g < 0.02 for g in gains.values())
+adam_tuning = comparison.tunings["digits", "Adam"]
+claim(adam_tuning.lr_by("val_accuracy") == adam_tuning.lr_by("val_loss"),
+      "the accuracy rule picks the same rate for Adam as the loss rule",
+      measured=f"{adam_tuning.lr_by('val_accuracy'):g} and {adam_tuning.lr_by('val_loss'):g}")
+claim(all(s.overlaps(digits_acc["Adam"]) for s in by_accuracy.values())
+      and all(0.009 < g < 0.02 for g in gains.values()),
+      "with the accuracy rule both SGD variants gain 1 to 2 points (0.9 to 2) and are within "
+      "Adam's seed range", measured=", ".join(f"{m} {g:+.3f}" for m, g in gains.items()))
 
 # %% [markdown]
 # With the accuracy rule both SGD variants gain 1 to 2 points of test accuracy, and
@@ -394,16 +478,24 @@ assert all(0.009 < g < 0.02 for g in gains.values())
 # The advice "start with Adam at $\eta = 10^{-3}$" can be read off the search:
 
 # %%
+ADAM_DEFAULT = 1e-3
+
+adam_best, adam_default = {}, {}
 for split in splits:
     tuning = comparison.tunings[split.name, "Adam"]
-    i = int(np.flatnonzero(np.isclose(tuning.lrs, 1e-3))[0])
-    print(f"{split.name:13s} Adam at 1e-3: val. loss {tuning.val_loss[i]:.3f}, accuracy "
-          f"{tuning.val_accuracy[i]:.3f}; best rate {tuning.best_lr:g}: val. loss "
+    i = int(np.flatnonzero(np.isclose(tuning.lrs, ADAM_DEFAULT))[0])
+    adam_best[split.name], adam_default[split.name] = tuning.best_lr, tuning.val_accuracy[i]
+    print(f"{split.name:13s} Adam at {ADAM_DEFAULT:g}: val. loss {tuning.val_loss[i]:.3f}, "
+          f"accuracy {tuning.val_accuracy[i]:.3f}; best rate {tuning.best_lr:g}: val. loss "
           f"{tuning.val_loss[tuning.best_index]:.3f}, accuracy "
           f"{tuning.val_accuracy[tuning.best_index]:.3f}")
-    assert tuning.best_lr > 1e-3 and tuning.val_accuracy[i] > 0.9
-assert comparison.tunings["digits", "Adam"].best_lr == 1e-2
-assert comparison.tunings["breast cancer", "Adam"].best_lr == 1e-1
+claim(min(adam_default.values()) > 0.9,
+      f"Adam at {ADAM_DEFAULT:g} is above 90 % validation accuracy on both data sets",
+      measured=adam_default)
+claim(np.isclose(adam_best["digits"], 10 * ADAM_DEFAULT)
+      and np.isclose(adam_best["breast cancer"], 100 * ADAM_DEFAULT),
+      f"the best rate of the grid is 10 times {ADAM_DEFAULT:g} on digits and 100 times on "
+      "breast cancer", measured=adam_best)
 
 # %% [markdown]
 # $10^{-3}$ is a safe start (above 90 % validation accuracy on both, far from
@@ -421,7 +513,8 @@ assert comparison.tunings["breast cancer", "Adam"].best_lr == 1e-1
 
 # %%
 bn_runs = {m: train_seeds(m, comparison.tunings["digits", m].best_lr, digits,
-                          comparison.seeds, batch_norm=True) for m in ("Adam", "SGD")}
+                          comparison.seeds, batch_norm=True, max_iter=EPOCHS)
+           for m in ("Adam", "SGD")}
 for method, runs in bn_runs.items():
     with_bn, without = summarize(runs), comparison.summary("digits", method)
     print(f"{method:4s} lr={with_bn['lr']:g}  train loss: with BN "
@@ -429,11 +522,21 @@ for method, runs in bn_runs.items():
     print(f"{'':14s}test accuracy: with BN {with_bn['test_accuracy'].show()}, "
           f"without {without['test_accuracy'].show()}")
 bn_adam, bn_sgd = summarize(bn_runs["Adam"]), summarize(bn_runs["SGD"])
-assert not any(r.diverged for runs in bn_runs.values() for r in runs)
-assert bn_adam["train_loss"].high < 0.05 and bn_adam["test_accuracy"].low > 0.95
-assert bn_adam["test_accuracy"].overlaps(digits_acc["Adam"])
-assert bn_sgd["test_accuracy"].overlaps(digits_acc["SGD"])
-assert bn_sgd["train_loss"].low > comparison.summary("digits", "SGD")["train_loss"].high
+diverged = sum(r.diverged for runs in bn_runs.values() for r in runs)
+claim(diverged == 0 and bn_adam["train_loss"].high < 0.05
+      and bn_adam["test_accuracy"].low > 0.95 and bn_adam["test_accuracy"].overlaps(
+          digits_acc["Adam"]),
+      "Adam with batch normalisation trains in every seed: training loss below 0.05, test "
+      "accuracy above 95 %, within the seed range of Adam without it",
+      measured=f"{diverged} diverged; train loss up to {bn_adam['train_loss'].high:.4f}, "
+               f"test accuracy {bn_adam['test_accuracy'].show()}")
+sgd_without = comparison.summary("digits", "SGD")
+claim(bn_sgd["test_accuracy"].overlaps(sgd_without["test_accuracy"])
+      and bn_sgd["train_loss"].low > sgd_without["train_loss"].high,
+      "plain SGD with batch normalisation ends with a higher training loss in every seed, "
+      "and a test accuracy within the seed range of SGD without it",
+      measured=f"train loss {bn_sgd['train_loss'].show('.4f')} against "
+               f"{sgd_without['train_loss'].show('.4f')}")
 
 # %% [markdown]
 # Adam with batch normalisation trains: a training loss far below the starting
@@ -444,21 +547,38 @@ assert bn_sgd["train_loss"].low > comparison.summary("digits", "SGD")["train_los
 #
 # One more test: batch normalisation makes each layer's output independent of the scale
 # of the weights before it, which should make training less sensitive to the rate. Adam
-# at 10 times its chosen rate:
+# at 10 times its chosen rate (`FAST_FACTOR`), on ten seeds (`BN_SEEDS`). Without batch
+# normalisation this rate is close to where Adam blows up (section 3's table), so each
+# run is chaotic: its final loss depends on the last bits of the arithmetic, and one
+# seed may go either way on another CPU. We therefore compare the *median* over the ten
+# seeds, and print the runs without batch normalisation only through that comparison.
 
 # %%
-fast = 10 * comparison.tunings["digits", "Adam"].best_lr
-too_fast = {bn: summarize(train_seeds("Adam", fast, digits, comparison.seeds, batch_norm=bn))
+FAST_FACTOR, BN_SEEDS = 10, tuple(range(1, 11))
+MEDIAN_RATIO = 3          # "much higher": the median without BN over the median with it
+
+fast = FAST_FACTOR * comparison.tunings["digits", "Adam"].best_lr
+too_fast = {bn: train_seeds("Adam", fast, digits, BN_SEEDS, batch_norm=bn, max_iter=EPOCHS)
             for bn in (False, True)}
-for bn, s in too_fast.items():
-    print(f"Adam lr={fast:g} {'with' if bn else 'without':7s} BN: train loss "
-          f"{s['train_loss'].show('.3f')}, test accuracy {s['test_accuracy'].show()}")
-assert too_fast[True]["train_loss"].high < too_fast[False]["train_loss"].low
+medians = {bn: float(np.median([r.train_loss for r in runs])) for bn, runs in too_fast.items()}
+ratio = medians[False] / medians[True]
+with_bn = summarize(too_fast[True])
+print(f"Adam lr={fast:g} with BN, {len(BN_SEEDS)} seeds: train loss "
+      f"{with_bn['train_loss'].show('.3f')}, test accuracy {with_bn['test_accuracy'].show()}")
+print(f"without BN: median training loss {'more' if ratio > MEDIAN_RATIO else 'less'} than "
+      f"{MEDIAN_RATIO} times the median with BN")
+claim(ratio > MEDIAN_RATIO,
+      f"at {FAST_FACTOR} times its rate, Adam's median training loss over {len(BN_SEEDS)} seeds "
+      f"is more than {MEDIAN_RATIO} times higher without batch normalisation than with it",
+      measured=f"medians {medians[False]:.3f} without, {medians[True]:.4f} with "
+               f"(ratio {ratio:.1f})")
 
 # %% [markdown]
 # At the tenfold rate Adam without batch normalisation ends with a much higher training
-# loss in every seed than Adam with it: batch normalisation and an adaptive optimizer
-# work together, and here the combination tolerates a larger rate.
+# loss than Adam with it: the median over ten seeds is more than three times higher.
+# (Seed by seed it need not be: without batch normalisation a run may happen to end
+# lower, and which seeds do depends on the CPU.) Batch normalisation and an adaptive optimizer work
+# together, and here the combination tolerates a larger rate.
 #
 # ## 8. The comparison table, from measurements (D5)
 #
@@ -466,27 +586,34 @@ assert too_fast[True]["train_loss"].high < too_fast[False]["train_loss"].low
 # lore. Ours is computed. For each method we collect eight measurements from the runs
 # above: on each data set the test accuracy, the final training loss and the validation
 # accuracy after 5 epochs (speed); how many rates of its two grids came within 2 points
-# of its best validation accuracy (tolerance to the rate, out of 10); and how many arrays
+# of its best validation accuracy without blowing up (validation loss at most `BLOWN_UP`;
+# tolerance to the rate, out of 10); and how many arrays
 # of state it keeps per weight (memory). Each measurement is compared with the median
 # method in units of its typical seed-to-seed range (1 for counts). The **strength** is
 # where the method is furthest above the median, the **weakness** where it is furthest
 # below; a difference within one seed range does not count.
 
 # %%
-rows = measurements(comparison)
-assert len(rows) == 8
+rows = measurements(comparison, early_epoch=EARLY_EPOCH, ceiling=BLOWN_UP)
 print(format_comparison_table(rows, CORE_IDEAS))
 
 # %%
 table = strengths_and_weaknesses(rows)
-assert table["SGD"][0].startswith("state arrays per weight 0")
-assert all(table[m][1].startswith("final train loss (digits)")
-           for m in ("SGD", "SGD+momentum", "AdaDelta"))
-assert table["AdaGrad"][0].startswith("rates within 2 points")
-assert all(table[m][1].startswith("state arrays") for m in ("Adam", "AdamW"))
-assert not any("test accuracy" in part for pair in table.values() for part in pair)
-tolerance = rows[-2].values
-assert tolerance["AdaGrad"] == 6 == max(tolerance.values())
+tolerance = next(row for row in rows if row.name.startswith("rates within")).values
+widest = [m for m, v in tolerance.items() if v == max(tolerance.values())]
+print(f"rates within 2 points of the best: "
+      + ", ".join(f"{m} {v:.0f}" for m, v in tolerance.items()))
+claim(not any("test accuracy" in part for pair in table.values() for part in pair),
+      "no method's strength or weakness is a test accuracy", measured=table)
+slow_weakness = [m for m in SLOW if table[m][1].startswith("final train loss (digits)")]
+claim(table["SGD"][0].startswith("state arrays per weight 0") and slow_weakness == SLOW,
+      f"{', '.join(SLOW)} have the digits training loss as their weakness, and SGD's "
+      "strength is that it keeps no state", measured={m: table[m] for m in SLOW})
+claim(table["AdaGrad"][0].startswith("rates within 2 points") and "AdaGrad" in widest
+      and all(table[m][1].startswith("state arrays") for m in ("Adam", "AdamW")),
+      "AdaGrad's strength is its tolerance to the rate (the widest, shared or not), and Adam's "
+      "and AdamW's weakness their state", measured=f"widest {widest}; " + ", ".join(
+          f"{m}: {table[m]}" for m in ("AdaGrad", "Adam", "AdamW")))
 
 # %% [markdown]
 # Read it against the folklore:
@@ -497,8 +624,8 @@ assert tolerance["AdaGrad"] == 6 == max(tolerance.values())
 # - SGD, SGD with momentum and AdaDelta end with a training loss well above the median
 #   after 20 epochs (AdaDelta is "robust but can be slow", D4); SGD's only measured edge
 #   is memory: it keeps no state.
-# - AdaGrad tolerates the widest range of rates (6 of its 10 came within 2 points);
-#   its ever-shrinking step (D1) did no harm in 20 epochs.
+# - AdaGrad tolerates the widest range of rates (5 of its 10 came within 2 points, as
+#   many as AdamW and AdaDelta); its ever-shrinking step (D1) did no harm in 20 epochs.
 # - Adam and AdamW pay for their two moments in memory: two arrays per weight.
 
 # %% [markdown]
@@ -545,10 +672,10 @@ print(f"the comparison of section 3: {comparison.total_time:.1f} s for {n_fits} 
 #
 # **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
 # **Predict, then run:** (1) if every method's rate were chosen by validation accuracy,
-# would any verdict of section 5 change? Predict, then pass `rule="val_accuracy"` to
-# `compare_optimizers` and rerun section 5. (2) With `max_iter=60` instead of 20, will SGD with
-# momentum close the gap on the training loss? Predict, then pass `max_iter=60` (it
-# takes three times as long).
+# would any verdict of section 5 change? Predict, then set `RULE = "val_accuracy"` in
+# section 3 and rerun the notebook. (2) With 60 epochs instead of 20, will SGD with
+# momentum close the gap on the training loss? Predict, then set `EPOCHS = 60` in
+# section 3 (it takes three times as long).
 #
 # **Previous:** [09 · Schedules](09_schedules.ipynb). **Next:** [11 · A practical guide](11_practical_guide.ipynb).
 #
