@@ -31,6 +31,7 @@ import numpy as np
 
 from alr_teach import SGD, AdaGrad, Adam, mlp
 from alr_teach.benchmarking import load_split
+from alr_teach.claims import claim, count, paired
 from alr_teach.loss_curves import (
     LABELS,
     LossCurveExplorer,
@@ -138,11 +139,11 @@ plt.show()
 #   straight line it is about $1/4$; for a curve that fell fast and levelled off it is
 #   near 0.
 #
-# **Code.** Each statistic in a line or two of numpy, on run B, checked against the
+# **Code.** Each statistic in a line or two of numpy, on run F, checked against the
 # package's `curve_stats`:
 
 # %%
-L = runs["B"].losses
+L = runs["F"].losses
 n, S = L.size - 1, L[0]
 h = max(1, n // 40)
 T = np.array([np.median(L[max(0, t - h):t + h + 1]) for t in range(n + 1)])
@@ -158,12 +159,13 @@ for i in np.flatnonzero(T >= S / 2):
 flat /= n + 1
 
 stats = curve_stats(L)
-print(f"n = {n} steps, trend half-width h = {h}")
-assert h == 7
 mine = {"end": end, "rebound": rebound, "noise": noise, "flat": flat, "late_share": late_share}
+gaps = {name: abs(value - getattr(stats, name)) for name, value in mine.items()}
+claim(max(gaps.values()) <= 1e-12, "the five statistics computed by hand equal curve_stats' "
+      "to 1e-12", measured=f"largest gap {max(gaps.values()):.1e} ({max(gaps, key=gaps.get)})")
+print(f"n = {n} steps, trend half-width h = {h}")
 for name, value in mine.items():
-    print(f"{name:10s} by hand {value:.6f}   curve_stats {getattr(stats, name):.6f}")
-    assert abs(value - getattr(stats, name)) <= 1e-12
+    print(f"{name:10s} by hand {value:6.3f}   curve_stats {getattr(stats, name):6.3f}")
 
 # %% [markdown]
 # ## 3. From numbers to a diagnosis
@@ -193,8 +195,8 @@ for name, value in mine.items():
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
-plot_statistics(ax, stats)
-ax.set_title(f"Run B, {setting('B')}: diagnosed '{diagnose(L).label}'")
+plot_statistics(ax, curve_stats(runs["B"].losses))
+ax.set_title(f"Run B, {setting('B')}: diagnosed '{diagnose(runs['B'].losses).label}'")
 plt.show()
 
 # %% [markdown]
@@ -214,9 +216,12 @@ for label, ax in zip(LABELS, axes):
 plt.show()
 confusion = {label: [diagnose(synthetic_curve(label, seed=s)).label for s in range(20)]
              for label in LABELS}
+right = {label: [d == label for d in found] for label, found in confusion.items()}
+claim(all(all(r) for r in right.values()), "the tool names every textbook curve correctly, "
+      "in each of the 20 draws", measured=", ".join(f"{label}: {count(r)}"
+                                                    for label, r in right.items()))
 for label, found in confusion.items():
     print(f"textbook '{label}': diagnosed '{label}' in {found.count(label)} of 20 draws")
-assert all(found == [label] * 20 for label, found in confusion.items())
 
 # %% [markdown]
 # The tool names every textbook curve correctly. (The unit tests in
@@ -227,27 +232,49 @@ assert all(found == [label] * 20 for label, found in confusion.items())
 # Now the seven real runs of section 1:
 
 # %%
+def test_fired(d):
+    """The test that named a diagnosis, with its threshold but not the run's value."""
+    for label, name, _, threshold in d.stats.tests():
+        if label == d.label:
+            return f"{name} {'>' if label == 'diverging' else '≥'} {threshold:g}"
+    return d.reason  # healthy, or a loss that is not finite
+
+
 expected = {"A": "too small", "B": "too large", "C": "oscillating", "D": "diverging",
             "E": "plateau", "F": "noisy", "G": "healthy"}
 diagnoses = {name: diagnose(run.losses) for name, run in runs.items()}
-for name, d in diagnoses.items():
-    print(f"{name} {setting(name):42s} {d.label:12s} ({d.reason})")
-assert {name: d.label for name, d in diagnoses.items()} == expected
+claim({name: d.label for name, d in diagnoses.items()} == expected,
+      "each run of the gallery gets the label of the cause built into it",
+      measured=", ".join(f"{name}: {d.label}" for name, d in diagnoses.items()))
 blown_up = np.flatnonzero(runs["D"].losses > 100 * runs["D"].losses[0])[0]
+claim(blown_up <= 10 and 0 <= runs["D"].diverged_at <= 30, "D passes 100 × its starting loss "
+      "within 10 steps and is stopped within 30",
+      measured=f"steps {blown_up} and {runs['D'].diverged_at}")
+E_losses = runs["E"].losses
+claim(np.ptp(E_losses) < 0.01 * E_losses[0] and abs(E_losses.mean() - np.log(10)) < 0.01,
+      "E's loss never moves by 1 % of its start, and sits within 0.01 of ln 10",
+      measured=f"range {np.ptp(E_losses):.1e}, mean {E_losses.mean():.3f}")
+claim(0.7 < diagnoses["A"].stats.end < 0.9 and diagnoses["B"].stats.noise > 0.3,
+      "A ends between 70 % and 90 % of its start; B scatters by more than 30 % of its level",
+      measured=f"A's end {diagnoses['A'].stats.end:.2f}, "
+               f"B's noise {diagnoses['B'].stats.noise:.2f}")
+for name, d in diagnoses.items():
+    print(f"{name} {setting(name):42s} {d.label:12s} ({test_fired(d)})")
 print(f"D passes 100 × its starting loss at step {blown_up}; stopped at step "
       f"{runs['D'].diverged_at} (loss above 1e6 × the start)")
-assert blown_up <= 10 and runs["D"].diverged_at <= 30 and np.isnan(runs["D"].losses[-1])
-assert np.ptp(runs["E"].losses) < 0.01 * runs["E"].losses[0]    # E never moved
-assert abs(runs["E"].losses.mean() - np.log(10)) < 0.01         # ... from ln 10
-assert 0.7 < diagnoses["A"].stats.end < 0.9 and 0.3 < diagnoses["B"].stats.noise < 0.5
+print(f"A ends at {diagnoses['A'].stats.end:.2f} × its start, late share "
+      f"{diagnoses['A'].stats.late_share:.2f}; F's noise {diagnoses['F'].stats.noise:.2f}")
 
 # %% [markdown]
 # Each run gets a different label, and each label matches the cause we built in:
 #
 # - **A, too small**: SGD at $10^{-3}$ loses only 10-30 % of its loss in 300 steps and
 #   is still falling at the same pace (late share printed above).
-# - **B, too large**: Adam at 0.1 drops fast, then jumps around its trend by 30-50 % of
-#   its level (noise, printed above).
+# - **B, too large**: Adam at 0.1 drops fast, then jumps around its trend by more than
+#   30 % of its level. (Its exact noise, like every statistic of runs B and C, depends on
+#   the last bits of the arithmetic: Adam at these rates is chaotic, and another CPU gives
+#   another curve. So we print the test that fired, not the value; section 6 counts seeds
+#   instead.)
 # - **C, oscillating**: Adam at 0.25 swings so widely that its *trend* climbs back by
 #   more than a quarter of the starting loss.
 # - **D, diverging**: SGD at 3 passes a hundred times its starting loss within ten steps
@@ -286,14 +313,18 @@ for (name, (_, _, words)), ax in zip(fixes.items(), axes.flat):
 plt.show()
 
 # %%
-for name, run in fixed.items():
-    d = diagnose(run.losses)
-    before = diagnoses[name].stats.end                    # inf for the run that overflowed
+after_fix = {name: diagnose(run.losses) for name, run in fixed.items()}
+cured = [d.label == "healthy" and d.stats.end < diagnoses[name].stats.end  # inf if overflowed
+         for name, d in after_fix.items()]
+claim(all(cured), "every fix turns its run healthy, and it ends lower than the sick run",
+      measured=f"{count(cured)} runs")
+claim(one_decade.label == "healthy" and after_fix["A"].stats.end < one_decade.stats.end,
+      "for run A one decade up is already healthy, and two decades end lower",
+      measured=f"one decade: {one_decade.label}, end {one_decade.stats.end:.3f}; two decades: "
+               f"end {after_fix['A'].stats.end:.3f}")
+for name, d in after_fix.items():
     print(f"{name} {fixes[name][2]:18s} -> {d.label:8s} end {d.stats.end:.3f} × the start "
-          f"(before: {before:.3f})")
-    assert d.label == "healthy" and d.stats.end < before
-assert one_decade.label == "healthy"
-assert diagnose(fixed["A"].losses).stats.end < one_decade.stats.end   # two decades end lower
+          f"(before: {diagnoses[name].label})")
 
 # %% [markdown]
 # Every fix turns its run healthy and ends lower than the sick run. Two remarks. For run A
@@ -309,59 +340,79 @@ assert diagnose(fixed["A"].losses).stats.end < one_decade.stats.end   # two deca
 # noisy valley $10^{-6}$ changes nothing. Here is the test on run C, the oscillating Adam:
 # $\epsilon$ raised to $10^{-6}$, $10^{-3}$ and $10^{-1}$, against $\eta$ lowered tenfold
 # (the fix of section 5) and two other remedies one hears: $\eta = 10^{-4}$ (E8: "if Adam
-# does not converge, lower the rate to $10^{-4}$") and $\beta_2 = 0.99$.
+# does not converge, lower the rate to $10^{-4}$") and $\beta_2 = 0.99$. Run C is chaotic
+# (section 4), so one run proves little: each remedy runs on five seeds (seed 0 is the
+# gallery's), and we count the seeds on which its curve is still *sick* (oscillating, too
+# large or diverging), *healthy* or *too small*.
 
 # %%
-remedies = {
-    "ε = 1e-8 (run C)": runs["C"],
-    "ε = 1e-6": train_mlp(Adam(lr=0.25, eps=1e-6), X, y),
-    "ε = 1e-3": train_mlp(Adam(lr=0.25, eps=1e-3), X, y),
-    "ε = 1e-1": train_mlp(Adam(lr=0.25, eps=0.1), X, y),
-    "η = 0.025 (÷ 10)": fixed["C"],
-    "η = 1e-4": train_mlp(Adam(lr=1e-4), X, y),
-    "β2 = 0.99": train_mlp(Adam(lr=0.25, betas=(0.9, 0.99)), X, y),
+RATE = 0.25                       # run C's rate, at which Adam oscillates
+EPSILONS = (1e-6, 1e-3, 1e-1)     # raised from Adam's default 1e-8
+LOW_RATE = 1e-4                   # the other advice's rate
+BETA2 = 0.99                      # instead of 0.999
+SEEDS = range(5)                  # seeds of every remedy (seed 0: the gallery's run)
+SICK = ("oscillating", "too large", "diverging")
+
+
+def e(x):
+    """1e-06 written 1e-6."""
+    return f"{x:.0e}".replace("e-0", "e-")
+
+
+remedies = {  # name: a fresh optimizer with the remedy
+    "ε = 1e-8 (run C)": lambda: Adam(lr=RATE),
+    **{f"ε = {e(eps)}": (lambda eps=eps: Adam(lr=RATE, eps=eps)) for eps in EPSILONS},
+    f"η = {RATE / 10:g} (÷ 10)": lambda: Adam(lr=RATE / 10),
+    f"η = {e(LOW_RATE)}": lambda: Adam(lr=LOW_RATE),
+    f"β2 = {BETA2:g}": lambda: Adam(lr=RATE, betas=(0.9, BETA2)),
 }
-verdict = {name: diagnose(run.losses) for name, run in remedies.items()}
-for name, d in verdict.items():
-    print(f"{name:18s} {d.label:12s} rebound {d.stats.rebound:.2f}, noise {d.stats.noise:.2f}, "
-          f"end {d.stats.end:.3f} × the start")
+trials = {name: [train_mlp(make(), X, y, seed=seed) for seed in SEEDS]
+          for name, make in remedies.items()}
+verdict = {name: [diagnose(run.losses) for run in runs_of] for name, runs_of in trials.items()}
+groups = {name: ["sick" if d.label in SICK else d.label for d in ds]
+          for name, ds in verdict.items()}
+for name, found in groups.items():
+    print(f"{name:18s} " + ", ".join(f"{g} on {found.count(g)}" for g in
+                                    ("sick", "healthy", "too small") if g in found)
+          + f" of {len(SEEDS)} seeds")
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
-for i, name in enumerate(["ε = 1e-8 (run C)", "ε = 1e-6", "ε = 1e-1", "η = 0.025 (÷ 10)",
-                          "η = 1e-4"]):
-    plot_curve(ax, remedies[name].losses, i=i, label=name, diagnosis=verdict[name])
+for i, name in enumerate(trials):
+    plot_curve(ax, trials[name][0].losses, i=i, label=name, diagnosis=verdict[name][0])
 ax.legend(fontsize=8, loc="lower left")
-ax.set_title("Adam at η = 0.25 oscillates: raising ε to 1e-6 changes nothing; the rate does")
+ax.set_title(f"Adam at η = {RATE:g} oscillates (seed 0): raising ε to {e(EPSILONS[0])} "
+             "changes nothing; the rate does")
 plt.show()
 
-# %% [markdown]
-# Is the unchanged verdict at $10^{-6}$ luck of one seed? The same run on seeds 1 and 2,
-# with the tenfold lower rate for comparison:
-
 # %%
-seed_check = {(name, seed): diagnose(train_mlp(make(), X, y, seed=seed).losses).label
-              for seed in (1, 2)
-              for name, make in [("ε = 1e-6", lambda: Adam(lr=0.25, eps=1e-6)),
-                                 ("η = 0.025", lambda: Adam(lr=0.025))]}
-for (name, seed), label in seed_check.items():
-    print(f"seed {seed}, {name:9s}: {label}")
-
-# %%
-sick = {"oscillating", "too large", "diverging"}
-assert verdict["ε = 1e-8 (run C)"].label == verdict["ε = 1e-6"].label == "oscillating"
-assert verdict["ε = 1e-3"].label == "oscillating" and verdict["β2 = 0.99"].label in sick
-assert all(label in sick for (name, _), label in seed_check.items() if name != "η = 0.025")
-assert all(label == "healthy" for (name, _), label in seed_check.items() if name == "η = 0.025")
-assert verdict["η = 0.025 (÷ 10)"].label == "healthy" and verdict["η = 1e-4"].label == "too small"
-assert verdict["ε = 1e-1"].label == "healthy"
+small_eps = [f"ε = {e(eps)}" for eps in EPSILONS if eps <= 1e-3]
+large_eps = [f"ε = {e(eps)}" for eps in EPSILONS if eps >= 0.1]
+fix_name, low_name = f"η = {RATE / 10:g} (÷ 10)", f"η = {e(LOW_RATE)}"
+still_sick = ["ε = 1e-8 (run C)", *small_eps, f"β2 = {BETA2:g}"]
+claim(all(set(groups[name]) == {"sick"} for name in still_sick),
+      f"ε up to 1e-3 and β2 = {BETA2:g} leave Adam at η = {RATE:g} sick on every seed",
+      measured="; ".join(f"{name}: sick on {groups[name].count('sick')}" for name in still_sick))
+claim(all(set(groups[name]) == {"healthy"} for name in [fix_name, *large_eps]),
+      "a tenfold lower rate, and ε = 0.1, make it healthy on every seed",
+      measured="; ".join(f"{name}: healthy on {groups[name].count('healthy')}"
+                         for name in [fix_name, *large_eps]))
+claim(set(groups[low_name]) == {"too small"}, f"η = {e(LOW_RATE)} makes it too small on every "
+      "seed", measured=f"{groups[low_name]}")
+ends = {name: [d.stats.end for d in ds] for name, ds in verdict.items()}
+pair = paired(ends[fix_name], ends[small_eps[0]])
+claim(pair.all_better, f"{fix_name} ends lower than {small_eps[0]} on every seed", measured=pair)
+print(f"final loss, {fix_name} (A) against {small_eps[0]} (B): {pair}")
 
 # %% [markdown]
-# **What we observed.** Raising $\epsilon$ to $10^{-6}$ leaves the run oscillating (and
-# sick on the two other seeds too), as does $10^{-3}$, and as does $\beta_2 = 0.99$.
-# Lowering the rate tenfold makes it healthy on all three seeds. Lowering it to
-# $10^{-4}$, 2500 times, overshoots: the run becomes *too small*. So the advice's first
-# half works and its second half does not, at least not at $10^{-6}$.
+# **What we observed.** Raising $\epsilon$ to $10^{-6}$ leaves the run sick on all five
+# seeds, as does $10^{-3}$, and as does $\beta_2 = 0.99$. (Whether a sick seed is labelled
+# *oscillating* or *too large* can change with the CPU: the two tests read the same swings
+# in two ways, and on these chaotic runs either may fire first.) Lowering the rate tenfold
+# makes it healthy on all five seeds, and it ends lower than $\epsilon = 10^{-6}$ on every
+# one. Lowering it to $10^{-4}$, 2500 times, overshoots: the run becomes *too small* on
+# every seed. So the advice's first half works and its second half does not, at least not
+# at $10^{-6}$.
 #
 # But $\epsilon = 0.1$ *does* calm the run. Why? Adam's step is
 # $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$, and $\epsilon$ only matters where it is
@@ -373,12 +424,26 @@ assert verdict["ε = 1e-1"].label == "healthy"
 adam_c = gallery["C"][0]                                     # run C's optimizer, as it ended
 v = np.concatenate([v.ravel() for v in adam_c.state["v"]])
 root = np.sqrt(v[v > 0] / (1 - 0.999**adam_c.t))            # √v̂ at the last step
-below = {eps: np.mean(root < eps) for eps in (1e-6, 1e-3, 1e-1)}
-print(f"{np.sum(np.all(X == 0, axis=0))} pixels are 0 in every image; √v̂ of the "
-      f"{root.size} weights with a gradient: median {np.median(root):.3f}; "
-      + ", ".join(f"below {eps:g}: {share:.0%}" for eps, share in below.items()))
-assert np.all(X == 0, axis=0).any() and 0.01 < np.median(root) < 0.1
-assert below[1e-6] == 0 and below[1e-3] < 0.01 and below[1e-1] > 0.8
+median = np.median(root)
+below = {eps: np.mean(root < eps) for eps in EPSILONS}
+dead_pixels = np.sum(np.all(X == 0, axis=0))
+claim(dead_pixels > 0 and 0.01 < median < 0.1, "some pixels are 0 in every image, and the "
+      "median √v̂ of the other weights lies between 0.01 and 0.1",
+      measured=f"{dead_pixels} pixels, median {median:.3f}")
+claim(below[1e-6] == 0 and below[1e-3] < 0.01 and below[1e-1] > 0.8,
+      "no weight has √v̂ below 1e-6, fewer than 1 % below 1e-3, more than 80 % below 0.1",
+      measured=", ".join(f"below {eps:g}: {share:.1%}" for eps, share in below.items()))
+
+
+def share_in_words(share):
+    """Run C is chaotic: say where a share lies, not its last digits (they vary by CPU)."""
+    return "under 1 %" if share < 0.01 else "over 80 %" if share > 0.8 else f"{share:.0%}"
+
+
+decade = 10.0 ** np.floor(np.log10(median))
+print(f"{dead_pixels} pixels are 0 in every image; of the {root.size} weights with a gradient, "
+      f"√v̂ at the last step of run C has its median between {decade:g} and {10 * decade:g};\n"
+      + ", ".join(f"below {eps:g}: {share_in_words(share)}" for eps, share in below.items()))
 
 # %% [markdown]
 # For most weights $\sqrt{\hat v_t}$ is a few hundredths. At $\epsilon = 10^{-6}$ or
@@ -402,8 +467,11 @@ he = mlp.init_network([X.shape[1], 32, 32, 32, 10], np.random.default_rng(0))
 small = mlp.Network([0.1 * W for W in he.coefs], he.intercepts, he.gammas)  # as run E
 _, plateau_grads, _ = mlp.loss_and_gradients(small, X, y)   # on the whole training part
 rms = [np.sqrt(np.mean(W**2)) for W in plateau_grads.coefs]
+sgd_lr = gallery["E"][0].lr                                  # run E's rate
+claim(max(rms) < 1e-4 and sgd_lr * max(rms) < 1e-5, "every weight matrix's gradient RMS is "
+      f"below 1e-4, so SGD at η = {sgd_lr:g} moves its weights by less than 1e-5 per step",
+      measured=f"largest RMS {max(rms):.1e}")
 print("gradient RMS of the four weight matrices:", ", ".join(f"{v:.1e}" for v in rms))
-assert max(rms) < 1e-4 and 0.1 * max(rms) < 1e-5           # SGD (η = 0.1) moves < 1e-5
 
 # %% [markdown]
 # SGD's step is $\eta g$, less than $10^{-5}$ per weight here, so it stays on the plateau
@@ -413,16 +481,26 @@ assert max(rms) < 1e-4 and 0.1 * max(rms) < 1e-5           # SGD (η = 0.1) move
 # $\epsilon$; the "escape" is the first step at which the loss is 10 % below its start:
 
 # %%
-escape = {}
-for eps in (1e-8, 1e-6, 1e-4, 1e-3):
+PLATEAU_EPSILONS = (1e-8, 1e-6, 1e-4, 1e-3)
+ESCAPE = 0.9                    # escaped: the loss is below 90 % of its start
+
+escape, last_loss = {}, {}
+for eps in PLATEAU_EPSILONS:
     losses = train_mlp(Adam(lr=1e-3, eps=eps), X, y, **deep, init_scale=0.1).losses
-    below_start = np.flatnonzero(losses < 0.9 * losses[0])
-    escape[eps] = int(below_start[0]) if below_start.size else None
+    below_start = np.flatnonzero(losses < ESCAPE * losses[0])
+    escape[eps] = int(below_start[0]) if below_start.size else np.inf   # inf: never
+    last_loss[eps] = losses[-1]
+claim(not np.any(runs["E"].losses < ESCAPE * runs["E"].losses[0]),
+      f"SGD (run E) never gets below {ESCAPE:.0%} of its start")
+claim(abs(escape[1e-6] - escape[1e-8]) <= 2 and escape[1e-8] < 100,
+      "with ε = 1e-8 Adam escapes within 100 steps, and with 1e-6 at most 2 steps apart",
+      measured=f"steps {escape[1e-8]} and {escape[1e-6]}")
+claim(escape[1e-4] > escape[1e-8] + 10 and escape[1e-3] > 3 * escape[1e-8],
+      "with ε = 1e-4 it escapes more than 10 steps later, with 1e-3 more than 3 times later",
+      measured=f"steps {escape[1e-4]} and {escape[1e-3]} against {escape[1e-8]}")
+for eps in PLATEAU_EPSILONS:
     print(f"ε = {eps:.0e}: escapes the plateau at step {escape[eps]}; "
-          f"loss after 300 steps {losses[-1]:.3f}")
-assert not np.any(runs["E"].losses < 0.9 * runs["E"].losses[0])         # SGD never does
-assert abs(escape[1e-6] - escape[1e-8]) <= 2 and escape[1e-8] < 100
-assert escape[1e-4] > escape[1e-8] + 10 and escape[1e-3] > 3 * escape[1e-8]
+          f"loss after {len(losses) - 1} steps {last_loss[eps]:.3f}")
 
 # %% [markdown]
 # Adam leaves the plateau SGD could not (the fix of section 5 changed the initialisation
@@ -439,20 +517,27 @@ assert escape[1e-4] > escape[1e-8] + 10 and escape[1e-3] > 3 * escape[1e-8]
 # gradients 0, $10^{-5}$ and $10^{-2}$:
 
 # %%
+HALF_EPSILONS = (1e-8, 1e-4)
+GRADIENTS16 = (0.0, 1e-5, 1e-2)
+
 tiny = float(np.nextafter(np.float16(0), np.float16(1)))
 print(f"float16: smallest positive number {tiny:.2e}; (1.5e-4)² = "
       f"{float(np.float16(1.5e-4) ** 2):g}, (3e-4)² = {float(np.float16(3e-4) ** 2):.1e}")
-assert 5e-8 < tiny < 7e-8 and np.float16(1.5e-4) ** 2 == 0 and np.float16(3e-4) ** 2 > 0
-w16 = np.zeros(3, dtype=np.float16)
-g16 = np.array([0.0, 1e-5, 1e-2], dtype=np.float16)
-for eps in (1e-8, 1e-4):
-    step = Adam(lr=1e-3, eps=eps).step(w16, g16)
+claim(5e-8 < tiny < 7e-8 and np.float16(1.5e-4) ** 2 == 0 and np.float16(3e-4) ** 2 > 0,
+      "float16's smallest positive number is about 6e-8, and (1.5e-4)² rounds to 0 but (3e-4)² "
+      "does not", measured=f"{tiny:.2e}")
+w16 = np.zeros(len(GRADIENTS16), dtype=np.float16)
+g16 = np.array(GRADIENTS16, dtype=np.float16)
+new_weights = {eps: Adam(lr=1e-3, eps=eps).step(w16, g16) for eps in HALF_EPSILONS}
+for eps, step in new_weights.items():
     print(f"float16, ε = {eps:.0e} (stored as {float(np.float16(eps)):.1e}): new weights "
           f"{np.array2string(step.astype(float), precision=6)}")
+broken = {eps: int(np.sum(~np.isfinite(step))) for eps, step in new_weights.items()}
+claim(np.float16(1e-8) == 0 and broken[1e-8] == 2 and broken[1e-4] == 0,
+      "in float16 ε = 1e-8 rounds to 0 and two of the three weights become NaN or infinite "
+      "after one step; with ε = 1e-4 all stay finite",
+      measured=", ".join(f"ε = {eps:g}: {n} not finite" for eps, n in broken.items()))
 print(f"float32 stores ε = 1e-8 as {float(np.float32(1e-8)):.1e}")
-assert np.float16(1e-8) == 0 and np.float32(1e-8) > 0
-assert np.sum(~np.isfinite(Adam(lr=1e-3, eps=1e-8).step(w16, g16))) == 2
-assert np.all(np.isfinite(Adam(lr=1e-3, eps=1e-4).step(w16, g16)))
 
 # %% [markdown]
 # With $\epsilon = 10^{-8}$ two of the three weights become NaN or infinite after one
@@ -494,11 +579,14 @@ x_lazy = x_dense = np.zeros(6)
 lazy, dense = LazyAdam(lr=0.01), Adam(lr=0.01)
 for g in dense_grads:
     x_lazy, x_dense = lazy.step(x_lazy, g), dense.step(x_dense, g)
-assert np.max(np.abs(x_lazy - x_dense)) <= 1e-12
+gap = np.max(np.abs(x_lazy - x_dense))
 m_before = lazy.state["m"]
 x_after = lazy.step(x_lazy, np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]))
-assert np.array_equal(x_after[::2], x_lazy[::2]) and np.array_equal(lazy.state["m"][::2],
-                                                                   m_before[::2])
+untouched = (np.array_equal(x_after[::2], x_lazy[::2])
+             and np.array_equal(lazy.state["m"][::2], m_before[::2]))
+claim(gap <= 1e-12, "LazyAdam follows the package's Adam to 1e-12 on gradients without zeros",
+      measured=f"largest gap {gap:.1e}")
+claim(untouched, "where the gradient is 0, LazyAdam changes neither the weight nor m")
 print("LazyAdam = Adam on gradients without zeros (to 1e-12); where g = 0 it changes nothing")
 
 # %% [markdown]
@@ -511,12 +599,15 @@ print("LazyAdam = Adam on gradients without zeros (to 1e-12); where g = 0 it cha
 # budget, grid.
 
 # %%
-tasks = [make_sparse_classification(seed=s) for s in range(5)]
-lrs = np.logspace(-3, 1, 9)
+SPARSE_SEEDS = range(5)               # one data set and batch order per seed
+lrs = np.logspace(-3, 1, 9)           # the rate grid every method gets
+EPOCHS, BATCH = 5, 20
 methods = {"SGD": SGD, "AdaGrad": AdaGrad, "Adam": Adam, "LazyAdam": LazyAdam}
+
+tasks = [make_sparse_classification(seed=s) for s in SPARSE_SEEDS]
 val_loss, test_loss = {}, {}
 for name, method in methods.items():
-    final = [train(method(lr=lrs[:, None]), t.X_train, t.y_train, epochs=5, batch_size=20,
+    final = [train(method(lr=lrs[:, None]), t.X_train, t.y_train, epochs=EPOCHS, batch_size=BATCH,
                    w0=np.zeros((lrs.size, t.n_features)), seed=t.seed)[-1] for t in tasks]
     val_loss[name] = np.stack([log_loss(w, t.X_val, t.y_val) for w, t in zip(final, tasks)])
     test_loss[name] = np.stack([log_loss(w, t.X_test, t.y_test) for w, t in zip(final, tasks)])
@@ -533,7 +624,7 @@ for i, name in enumerate(methods):
     ax.plot(lrs[chosen[name]], val_loss[name].mean(axis=0)[chosen[name]], "*",
             color=style(i)["color"], markersize=14, markeredgecolor="black")
 ax.set(xscale="log", ylim=(0.45, 0.75), xlabel="learning rate η (log scale)",
-       ylabel="validation loss after 5 epochs (mean of 5 seeds)",
+       ylabel=f"validation loss after {EPOCHS} epochs (mean of {len(tasks)} seeds)",
        title="The sparse task: each method's rate sweep (★ chosen)")
 ax.legend(fontsize=8)
 plt.show()
@@ -543,10 +634,18 @@ wins = {name: int(np.sum(result[name] < result["SGD"])) for name in ("AdaGrad", 
 lazy_gap = np.max(np.abs(result["LazyAdam"] - result["Adam"]))
 overlap = (result["AdaGrad"].max() >= result["Adam"].min()
            and result["Adam"].max() >= result["AdaGrad"].min())
+vs_sgd = {name: paired(result[name], result["SGD"]) for name in ("AdaGrad", "Adam")}
+claim(all(p.all_better for p in vs_sgd.values()), "tuned AdaGrad and tuned Adam both reach a "
+      "lower test loss than tuned SGD on every seed",
+      measured="; ".join(f"{name} (A) vs SGD (B): {p}" for name, p in vs_sgd.items()))
+claim(overlap, "AdaGrad's and Adam's test losses over the seeds overlap (they cannot be told "
+      "apart)", measured=f"AdaGrad {result['AdaGrad'].min():.3f}-{result['AdaGrad'].max():.3f}, "
+      f"Adam {result['Adam'].min():.3f}-{result['Adam'].max():.3f}")
+claim(lazy_gap < 0.005, "LazyAdam's test loss is within 0.005 of Adam's on every seed",
+      measured=f"{lazy_gap:.4f}")
 print(f"lower test loss than tuned SGD on {wins['AdaGrad']} (AdaGrad) and {wins['Adam']} "
-      f"(Adam) of 5 seeds; AdaGrad and Adam seed ranges overlap: {overlap}")
+      f"(Adam) of {len(tasks)} seeds; AdaGrad and Adam seed ranges overlap: {overlap}")
 print(f"LazyAdam vs Adam: largest per-seed difference in test loss {lazy_gap:.4f}")
-assert wins == {"AdaGrad": 5, "Adam": 5} and overlap and lazy_gap < 0.005
 
 # %% [markdown]
 # **What we observed.** With the same disclosed search, AdaGrad *and* Adam reach a lower
@@ -569,22 +668,31 @@ default = val_loss["Adam"][:, 0].mean()
 best = val_loss["Adam"][:, chosen["Adam"]].mean()
 print(f"Adam's validation loss: {default:.3f} at η = 1e-3, {best:.3f} at the tuned "
       f"η = {lrs[chosen['Adam']]:.3g}")
-assert lrs[chosen["Adam"]] >= 10 * 1e-3 and default > best + 0.05
+claim(lrs[chosen["Adam"]] >= 10 * 1e-3 and default > best + 0.05, "Adam's tuned rate is at "
+      "least 10 times its default, and its validation loss more than 0.05 lower",
+      measured=f"rate {lrs[chosen['Adam']]:.3g}, losses {default:.3f} and {best:.3f}")
 adam_sparse = Adam(lr=lrs[chosen["Adam"]])
-train(adam_sparse, tasks[0].X_train, tasks[0].y_train, epochs=5, batch_size=20, seed=0)
+train(adam_sparse, tasks[0].X_train, tasks[0].y_train, epochs=EPOCHS, batch_size=BATCH, seed=0)
 root_v = np.sqrt(adam_sparse.state["v"] / (1 - 0.999**adam_sparse.t))
 rare_v, frequent_v = np.median(root_v[tasks[0].rare]), np.median(root_v[tasks[0].frequent])
 print(f"median √v̂: rare features {rare_v:.4f}, frequent features {frequent_v:.4f}")
-assert rare_v < frequent_v / 3 and frequent_v < 0.1
+claim(rare_v < frequent_v / 3 and frequent_v < 0.1, "a rare feature's median √v̂ is less than "
+      "a third of a frequent one's, and both are below 0.1",
+      measured=f"{rare_v:.4f} and {frequent_v:.4f}")
 epsilons = np.array([1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1])
 eps_loss = np.stack([log_loss(train(Adam(lr=lrs[chosen["Adam"]], eps=epsilons[:, None]),
-                                    t.X_train, t.y_train, epochs=5, batch_size=20,
+                                    t.X_train, t.y_train, epochs=EPOCHS, batch_size=BATCH,
                                     w0=np.zeros((epsilons.size, t.n_features)),
                                     seed=t.seed)[-1], t.X_test, t.y_test) for t in tasks])
+small = epsilons <= 1e-4
+claim(np.ptp(eps_loss[:, small], axis=1).max() < 1e-3, "from ε = 1e-8 to 1e-4 the test loss "
+      "changes by less than 1e-3 on every seed",
+      measured=f"largest change {np.ptp(eps_loss[:, small], axis=1).max():.1e}")
+claim(eps_loss[:, -1].mean() > eps_loss[:, 0].mean() + 0.05, f"at ε = {epsilons[-1]:g} the "
+      "mean test loss is more than 0.05 worse than at 1e-8",
+      measured=f"{eps_loss[:, -1].mean():.4f} against {eps_loss[:, 0].mean():.4f}")
 for eps, loss in zip(epsilons, eps_loss.mean(axis=0)):
     print(f"ε = {eps:.0e}: mean test loss {loss:.4f}")
-assert np.ptp(eps_loss[:, :3], axis=1).max() < 1e-3            # 1e-8 .. 1e-4: the same
-assert eps_loss[:, -1].mean() > eps_loss[:, 0].mean() + 0.05    # 0.1: clearly worse
 
 # %% [markdown]
 # A rare feature's $\sqrt{\hat v}$ is less than a third of a frequent one's. From
@@ -613,9 +721,11 @@ explorer.widget()
 # %%
 explorer.static_figure()
 plt.show()
-print(f"{explorer.summary['optimizer']}, batch {explorer.settings['batch_size']}: "
-      f"{explorer.summary['label']} ({explorer.summary['reason']})")
-assert explorer.summary["label"] == diagnoses["B"].label   # the default is run B
+view = explorer.summary
+claim(view["label"] == diagnoses["B"].label, "the explorer's default view is run B, with its "
+      "label", measured=f"{view['label']} against {diagnoses['B'].label}")
+print(f"{view['optimizer']}, batch {explorer.settings['batch_size']}: {view['label']} "
+      f"({test_fired(diagnose(explorer.last_run.losses))})")
 
 # %% [markdown]
 # ## 10. A one-page decision guide
@@ -684,9 +794,11 @@ assert explorer.summary["label"] == diagnoses["B"].label   # the default is run 
 
 # %%
 g_end, fix_end = diagnoses["G"].stats.end, diagnose(fixed["B"].losses).stats.end
+claim(diagnoses["G"].label == "healthy" and fix_end < g_end / 10, "the default Adam (run G) "
+      "is healthy, and ten times its rate ends more than 10 times lower",
+      measured=f"{g_end:.3f} against {fix_end:.4f}")
 print(f"Adam η = 1e-3 (healthy) ends at {g_end:.3f} × the start; "
       f"Adam η = 1e-2 (healthy) at {fix_end:.4f} ×")
-assert diagnoses["G"].label == "healthy" and fix_end < g_end / 10
 
 # %% [markdown]
 # ## Summary
@@ -705,9 +817,11 @@ assert diagnoses["G"].label == "healthy" and fix_end < g_end / 10
 # **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
 # **Predict, then run:**
 # 1. Run B (Adam at 0.1) with batches of 512 instead of 64: which label? Predict from
-#    section 3's remark on "too large" and "noisy", then set the explorer's batch size.
-# 2. Adam at 0.25 with $\epsilon = 10^{-2}$: oscillating or healthy? Predict from the
-#    median $\sqrt{\hat v}$ printed in section 6, then try it.
+#    section 3's remark on "too large" and "noisy", then set the explorer's batch size
+#    (`explorer.update(batch_size=512)` after the explorer's cell, or the slider).
+# 2. Adam at 0.25 with $\epsilon = 10^{-2}$: sick or healthy? Predict from where
+#    section 6 found the median $\sqrt{\hat v}$, then add `1e-2` to `EPSILONS` in
+#    section 6 and read its row (five seeds).
 #
 # **Previous:** [10 · Real data](10_real_data.ipynb). **Next:** [12 · Six misconceptions, tested](12_misconceptions.ipynb).
 #
