@@ -95,6 +95,27 @@ def build(source: Path, timeout: int = 600) -> Path:
     return target
 
 
+def copy_markdown(source: Path) -> Path:
+    """Bring the .ipynb's markdown cells up to date with ``source`` without executing it.
+
+    Only for a change of prose: every code cell must be unchanged (same sources, same
+    order), else this refuses and ``build`` is needed.
+    """
+    target = target_of(source)
+    nb = nbformat.read(target, as_version=4)
+    cells = parse(source.read_text(), str(source))
+    kinds = [kind for kind, _ in cells]
+    if kinds != [c.cell_type for c in nb.cells] or any(
+        kind == "code" and text != cell.source for (kind, text), cell in zip(cells, nb.cells)
+    ):
+        raise ValueError(f"{source.name}: code cells changed (or cells were added or removed): "
+                         "run `build` instead")
+    for (_, text), cell in zip(cells, nb.cells):
+        cell.source = text
+    nbformat.write(nb, target)
+    return target
+
+
 def out_of_sync(source: Path) -> list[str]:
     """Reasons why the committed notebook does not match ``source`` (empty when in sync)."""
     target = target_of(source)
@@ -121,13 +142,18 @@ def sources() -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "check"])
+    parser.add_argument("command", choices=["build", "check", "markdown"],
+                        help="markdown: copy changed prose into the .ipynb, keep its outputs")
     parser.add_argument("sources", nargs="*", type=Path, help="default: every notebook source")
     args = parser.parse_args(argv)
     chosen = [p.resolve() for p in args.sources] or sources()
     if args.command == "build":
         for source in chosen:
             print(f"built {build(source).relative_to(ROOT)}")
+        return 0
+    if args.command == "markdown":
+        for source in chosen:
+            print(f"updated the prose of {copy_markdown(source).relative_to(ROOT)}")
         return 0
     problems = [problem for source in chosen for problem in out_of_sync(source)]
     print("\n".join(problems) or f"{len(chosen)} notebooks in sync with their sources")

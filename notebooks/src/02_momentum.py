@@ -351,9 +351,10 @@ print(f"cells checked: {clear.sum()} for stability, {between.sum()} with complex
 # theory: slope $|r|_{\max}$ from $M_\lambda$, height set so the line sits on the measured
 # peaks. The box gives $|r|_{\max}$ and the measured rate: a straight line fitted to the
 # upper envelope of $\log |e_t|$ over the second half of the usable steps (an error below
-# $10^{-11}$ of the whole error is rounding noise, and is left out). Try $\mu$ from 0 to
-# 0.99 at a fixed $\eta$ and watch the flat direction go from a smooth decay to
-# oscillation; push $\eta$ past $2(1+\mu)/25$ and watch the steep direction diverge.
+# $10^{-11}$ of the whole error is rounding noise, and is left out). Things to try: $\mu$
+# from 0 to 0.99 at a fixed $\eta$, watching the flat direction go from a smooth decay to
+# oscillation; $\eta$ past $2(1+\mu)/\lambda_{\max}$ ($\lambda_{\max} = 25$ here),
+# watching the steep direction diverge.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -384,8 +384,8 @@ print(f"{'AdaGrad':15s} rate after {RECOVERY} steps: {growth['AdaGrad'][RECOVERY
 #
 # **Explore.** The sliders set $\alpha$ (0 to 0.999), RMSProp's rate (log scale) and the
 # number of steps (the switch is always halfway); AdaGrad is shown at its best rate of the
-# same sweep for reference. Try $\alpha = 0$ (sign descent: it keeps up but jitters),
-# $\alpha = 0.99$ and $0.999$ (a long memory: slow to recover), and a rate ten times
+# same sweep for reference. Things to try: $\alpha = 0$ (sign descent: it keeps up but
+# jitters); $\alpha = 0.99$ and $0.999$ (a long memory: slow to recover); a rate ten times
 # larger or smaller than the default.
 
 # %%
