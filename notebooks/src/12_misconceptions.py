@@ -6,7 +6,7 @@
 # normalisation", "they need no decay", "they settle in sharp minima". Each sentence is
 # true somewhere and false somewhere else. This notebook gives each one a fair experiment
 # (settings held fixed, rates tuned by a disclosed sweep, several seeds and their spread)
-# and a verdict asserted in code: **holds**, **does not hold**, or **depends**, and on
+# and a verdict checked in code: **holds**, **does not hold**, or **depends**, and on
 # what.
 #
 # **Learning objectives.** By the end of this notebook you can
@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer
 
 from alr_teach import SGD, Adam, MLPClassifier, RMSProp, Scheduled, mlp
+from alr_teach.claims import claim, count, paired
 from alr_teach.benchmarking import (
     MLP_SETTINGS,
     Split,
@@ -116,7 +117,8 @@ def sweep_accuracy(name):
 
 
 symbols = {"lr": "learning rate η", "beta1": "β1", "beta2": "β2", "eps": "ε"}
-fig, axes = plt.subplots(1, 4, figsize=(15, 3.8), layout="constrained", sharey=True)
+fig, axes = plt.subplots(1, len(sweeps), figsize=(3.75 * len(sweeps), 3.8), layout="constrained",
+                         sharey=True)
 for i, (ax, name) in enumerate(zip(axes, sweeps)):
     acc, values = sweep_accuracy(name), np.array(sweeps[name])
     x = values if name in ("lr", "eps") else np.arange(len(values))
@@ -128,7 +130,7 @@ for i, (ax, name) in enumerate(zip(axes, sweeps)):
     else:
         ax.set_xticks(x, [f"{v:g}" for v in values])
     ax.set(xlabel=f"{symbols[name]} (dotted: the centre)", title=f"Adam on digits: {symbols[name]}")
-axes[0].set_ylabel("validation accuracy (line: mean, band: 3 seeds)")
+axes[0].set_ylabel(f"validation accuracy (line: mean, band: {len(SEEDS)} seeds)")
 plt.show()
 
 # %%
@@ -139,10 +141,21 @@ for name in sweeps:
                                                                 sweep_accuracy(name)))
     print(f"{symbols[name]:16s} swing {swing[name]:.3f}  (mean accuracy at {cells})")
 print(f"typical seed range of one setting (median): {seed_range:.3f}")
-assert swing["lr"] > 0.7 and np.argmax(sweep_accuracy("lr").mean(axis=1)) == 2
-assert swing["eps"] > 0.25 and sweep_accuracy("eps")[-1].max() < 0.75
-assert sweep_accuracy("eps")[2].mean() < sweep_accuracy("eps")[0].mean() - seed_range
-assert swing["beta2"] < seed_range < swing["beta1"] < 0.02
+best_lr = sweeps["lr"][int(np.argmax(sweep_accuracy("lr").mean(axis=1)))]
+claim(swing["lr"] > 0.7 and best_lr == centre["lr"],
+      f"η swings the mean accuracy by more than 0.7, and the centre η = {centre['lr']:g} is "
+      "the best rate of the sweep", measured=f"swing {swing['lr']:.3f}, best η = {best_lr:g}")
+eps_acc = sweep_accuracy("eps")
+claim(swing["eps"] > 0.25 and eps_acc[-1].max() < 0.75
+      and eps_acc[2].mean() < eps_acc[0].mean() - seed_range,
+      f"ε swings the mean accuracy by more than 0.25 (every seed below 0.75 at ε = "
+      f"{sweeps['eps'][-1]:g}), and ε = {sweeps['eps'][2]:g} already costs more than the "
+      "seed range",
+      measured=f"swing {swing['eps']:.3f}; best seed at ε = {sweeps['eps'][-1]:g}: "
+               f"{eps_acc[-1].max():.3f}")
+claim(swing["beta2"] < seed_range < swing["beta1"] < 0.02,
+      "β2 moves the mean accuracy less than the seed range, β1 more but by under 0.02",
+      measured=f"β2 {swing['beta2']:.3f}, seed range {seed_range:.3f}, β1 {swing['beta1']:.3f}")
 
 # %% [markdown]
 # **Verdict: does not hold.** Over five decades of $\eta$ the mean validation accuracy
@@ -190,31 +203,41 @@ assert swing["beta2"] < seed_range < swing["beta1"] < 0.02
 # $\eta = 0.01$:
 
 # %%
-task = memorisation_task(n_train=40, n_test=200, seed=0)
+N_TRAIN, N_TEST = 40, 200   # samples to fit, new samples to classify
+DEMO_LR, STEPS = 0.01, 1000  # full-batch steps, here and in the race below
+task = memorisation_task(n_train=N_TRAIN, n_test=N_TEST, seed=0)
 methods = {"SGD+momentum": lambda lr: SGD(lr=lr, momentum=0.9), "Adam": lambda lr: Adam(lr=lr)}
 print(f"{task.X_train.shape[0]} samples, {task.X_train.shape[1]} features, "
       f"{np.mean(task.y_train > 0):.0%} labelled +1")
-solutions = {name: fit_least_squares(make(0.01), task.X_train, task.y_train, steps=1000)
+solutions = {name: fit_least_squares(make(DEMO_LR), task.X_train, task.y_train, steps=STEPS)
              for name, make in methods.items()}
 outside = {}
 for name, x in solutions.items():
     in_span = task.X_train.T @ np.linalg.lstsq(task.X_train.T, x, rcond=None)[0]
     outside[name] = np.linalg.norm(x - in_span) / np.linalg.norm(x)
-    print(f"{name:13s} weights outside the span of the samples: {outside[name]:.1e} of the norm;"
+    print(f"{name:13s} weights outside the span of the samples: {outside[name]:.2f} of the norm;"
           f" x0 = {x[0]:.3f}, x1 + x2 = {x[1] + x[2]:.3f}")
-adam_x = solutions["Adam"]
-assert outside["SGD+momentum"] < 1e-12 < 0.5 < outside["Adam"]
-assert np.isclose(adam_x[1] + adam_x[2], 2 * adam_x[0]) and solutions["SGD+momentum"][0] > 0.8
+adam_x, sgd_x = solutions["Adam"], solutions["SGD+momentum"]
+claim(outside["SGD+momentum"] < 1e-12 and sgd_x[0] > 0.8,
+      "SGD with momentum stays in the span of the samples (to 1e-12) and leans on feature 0 "
+      "(x0 > 0.8)", measured=f"outside {outside['SGD+momentum']:.0e}, x0 = {sgd_x[0]:.3f}")
+claim(outside["Adam"] > 0.5 and bool(np.isclose(adam_x[1] + adam_x[2], 2 * adam_x[0])),
+      "more than half of Adam's weights lie outside that span, with x1 + x2 = 2 x0",
+      measured=f"outside {outside['Adam']:.2f}, x0 = {adam_x[0]:.3f}, "
+               f"x1 + x2 = {adam_x[1] + adam_x[2]:.3f}")
 
 # %% [markdown]
 # **A fair race.** Both methods get the same grid of seven rates, $10^{-3}$ to 1, and 1000
 # full-batch steps. The rate is chosen on one draw of the task (seed 0) by the accuracy on
-# 200 separate validation samples, ties going to the lower training loss; then five new
-# draws (seeds 1-5) are trained at the chosen rate and scored on their own 200 test
-# samples.
+# 200 separate validation samples, ties going to the smallest rate that fits the training
+# set (training loss below $10^{-20}$: below that, the loss is rounding error and cannot
+# rank anything); then five new draws (seeds 1-5) are trained at the chosen rate and
+# scored on their own 200 test samples.
 
 # %%
-lrs, STEPS = np.logspace(-3, 0, 7), 1000
+lrs = np.logspace(-3, 0, 7)   # the rate grid, for both methods
+RACE_SEEDS = range(1, 6)      # the new draws
+FITS = 1e-20                  # a training loss below this fits the training set
 
 
 def training_loss(x, task):
@@ -230,12 +253,14 @@ for name, make in methods.items():
     x = fit_least_squares(make(lrs), tuning_task.X_train, tuning_task.y_train, STEPS,
                           batch_shape=lrs.shape)
     val_acc = accuracy(x, validation.X_test, validation.y_test)
-    chosen[name] = lrs[np.lexsort((training_loss(x, tuning_task), -val_acc))[0]]
+    fits = training_loss(x, tuning_task) < FITS
+    candidates = np.flatnonzero((val_acc == val_acc[fits].max()) & fits)
+    chosen[name] = lrs[candidates[0]]  # the best validation accuracy, then the smallest rate
     print(f"{name:13s} validation accuracy per rate: "
-          + " ".join(f"{a:.2f}" for a in val_acc) + f"  -> chosen lr {chosen[name]:g}")
+          + " ".join(f"{a:.2f}" for a in val_acc) + f"  -> chosen lr {chosen[name]:.3g}")
 
 outcome = {name: [] for name in methods}
-for seed in range(1, 6):
+for seed in RACE_SEEDS:
     draw = memorisation_task(seed=seed)
     for name, make in methods.items():
         x = fit_least_squares(make(chosen[name]), draw.X_train, draw.y_train, STEPS)
@@ -243,11 +268,18 @@ for seed in range(1, 6):
                               np.mean(draw.y_test > 0)))
 outcome = {name: np.array(rows) for name, rows in outcome.items()}
 for name, rows in outcome.items():
-    print(f"{name:13s} training loss at most {rows[:, 0].max():.0e}; test accuracy "
-          f"{rows[:, 1].mean():.3f} ({rows[:, 1].min():.3f}-{rows[:, 1].max():.3f})")
-assert max(rows[:, 0].max() for rows in outcome.values()) < 1e-20
-assert np.all(outcome["SGD+momentum"][:, 1] == 1.0)
-assert np.allclose(outcome["Adam"][:, 1], outcome["Adam"][:, 2])  # "every sample is +1"
+    print(f"{name:13s} training loss below {FITS:g} on {count(rows[:, 0] < FITS)} draws; "
+          f"test accuracy {rows[:, 1].mean():.3f} ({rows[:, 1].min():.3f}-{rows[:, 1].max():.3f})")
+sgd_rows, adam_rows = outcome["SGD+momentum"], outcome["Adam"]
+claim(all(np.all(rows[:, 0] < FITS) for rows in outcome.values()),
+      f"both fit every training set (loss below {FITS:g})",
+      measured="; ".join(f"{n}: {count(r[:, 0] < FITS)}" for n, r in outcome.items()))
+claim(bool(np.all(sgd_rows[:, 1] == 1.0)) and bool(np.allclose(adam_rows[:, 1], adam_rows[:, 2])),
+      f"on each of the {len(sgd_rows)} draws SGD with momentum classifies every test sample "
+      "correctly, and Adam's accuracy is the share of positive test labels",
+      measured=f"SGD+momentum {sgd_rows[:, 1].min():.3f} at worst; Adam "
+               f"{np.array2string(adam_rows[:, 1], precision=3)} against "
+               f"{np.array2string(adam_rows[:, 2], precision=3)}")
 
 # %% [markdown]
 # Both fit the training set exactly. On every draw SGD with momentum classifies every test
@@ -270,12 +302,14 @@ unscaled_runs = {}
 for name in methods:
     tuning = tune_learning_rate(name, unscaled, np.logspace(-6, 0, 7), seed=0, max_iter=EPOCHS)
     unscaled_runs[name] = summarize(train_seeds(name, tuning.best_lr, unscaled,
-                                                (1, 2, 3, 4, 5), max_iter=EPOCHS))
+                                                tuple(RACE_SEEDS), max_iter=EPOCHS))
     s = unscaled_runs[name]
     print(f"{name:13s} chosen lr {s['lr']:.0e}: training loss {s['train_loss'].show('.2f')}, "
           f"test accuracy {s['test_accuracy'].show()}")
 unscaled_acc = [unscaled_runs[name]["test_accuracy"] for name in methods]
-assert unscaled_acc[0].overlaps(unscaled_acc[1]) and max(a.high for a in unscaled_acc) < 0.95
+claim(unscaled_acc[0].overlaps(unscaled_acc[1]) and max(a.high for a in unscaled_acc) < 0.95,
+      "on unscaled features the two test-accuracy ranges overlap and both stay below 0.95",
+      measured="; ".join(f"{n} {a.show()}" for n, a in zip(methods, unscaled_acc)))
 
 # %% [markdown]
 # (The rates were chosen as in notebook 10: seed 0, lowest validation loss on a grid, here
@@ -328,7 +362,8 @@ for t in range(1, 4):
     difference = max(np.abs(a - b).max() for a, b in zip(ours, theirs))
     params = ours
 print(f"3 steps on the digits MLP: largest difference from alr_teach.Adam {difference:.1e}")
-assert difference < 1e-12
+claim(difference < 1e-12, "the five lines and alr_teach.Adam agree to 1e-12",
+      measured=f"{difference:.1e}")
 
 # %% [markdown]
 # **Counting instead of guessing.** An array type that tallies, for every numpy operation
@@ -383,18 +418,27 @@ def per_weight(hidden, batch):
 
 
 # %%
-counts = {(h, b): per_weight(h, b) for h in (32, 256, 1024) for b in (1, 64)}
+WIDTHS, BATCHES = (32, 256, 1024), (1, 64)  # hidden units; samples per batch
+counts = {(h, b): per_weight(h, b) for h in WIDTHS for b in BATCHES}
 print("per weight            forward+backward       Adam step       step's share")
 print("hidden batch          ops    moved           ops  moved      of the ops")
 for (h, b), ((ops, moved), (step_ops, step_moved)) in counts.items():
     print(f"{h:6d} {b:5d}       {ops:7.1f}  {moved:6.1f}         {step_ops:5.1f} {step_moved:6.1f}"
           f"      {step_ops / (ops + step_ops):6.1%}")
 steps_counted = np.array([step for _, step in counts.values()])
-assert np.all(steps_counted == [14, 33])        # the same for every width and batch
-for (_, b), ((ops, moved), (step_ops, step_moved)) in counts.items():
-    assert 4 * b <= ops <= 6 * b
-    assert (step_ops / (ops + step_ops) < 0.06) if b == 64 else (step_ops > 3 * ops)
-    assert step_moved > moved                   # in memory traffic the step is the larger
+claim(bool(np.all(steps_counted == [14, 33])),
+      "an Adam step costs 14 operations and moves 33 elements per weight, at every width and batch",
+      measured=f"ops {sorted(set(steps_counted[:, 0]))}, moved {sorted(set(steps_counted[:, 1]))}")
+passes_ok = [4 * b <= ops <= 6 * b for (_, b), ((ops, _), _) in counts.items()]
+claim(all(passes_ok), "the passes cost 4B to 6B operations per weight at batch B",
+      measured=f"{count(passes_ok)} (width, batch) pairs")
+share_ok = [(step_ops / (ops + step_ops) < 0.06) if b > 1 else (step_ops > 3 * ops)
+            for (_, b), ((ops, _), (step_ops, _)) in counts.items()]
+claim(all(share_ok), f"the step is under 6 % of the operations at batch {max(BATCHES)} and "
+      "more than 3 times the passes' at batch 1", measured=f"{count(share_ok)} pairs")
+traffic_ok = [step_moved > moved for (_, ((_, moved), (_, step_moved))) in counts.items()]
+claim(all(traffic_ok), "in elements moved the step costs more than the passes, everywhere",
+      measured=f"{count(traffic_ok)} pairs")
 
 # %% [markdown]
 # In arithmetic the claim fails for ordinary batches: the step is about 5 % of the work
@@ -407,7 +451,7 @@ for (_, b), ((ops, moved), (step_ops, step_moved)) in counts.items():
 # provide (torch's `fused=True` option of `Adam`, for example).
 #
 # Measured times depend on the machine and its load, so they are printed, never
-# asserted (microseconds, the fastest of 20 runs, one thread):
+# checked (microseconds, the fastest of 20 runs, one thread):
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -433,7 +477,7 @@ def timings(hidden):
 
 
 with one_thread():
-    for hidden in (32, 256, 1024):
+    for hidden in WIDTHS:
         passes, adam_time, momentum_time = timings(hidden)
         print(f"hidden {hidden:4d}: forward+backward {passes:6.0f} µs, Adam step "
               f"{adam_time:6.0f} µs, momentum step {momentum_time:6.0f} µs")
@@ -455,7 +499,9 @@ watched = table.view(Counted)
 adam_step(watched, table_grad, np.zeros_like(watched), np.zeros_like(watched), 1)
 print(f"embedding 20000 x 32, 64 rows per batch: backward {lookup_ops} operations, "
       f"dense Adam step {Counted.ops} ({Counted.ops / lookup_ops:.0f} times as many)")
-assert Counted.ops > 1000 * lookup_ops
+claim(Counted.ops > 1000 * lookup_ops,
+      "a dense step on the table costs over a thousand times the backward pass",
+      measured=f"{Counted.ops / lookup_ops:.0f} times")
 
 # %% [markdown]
 # Memory is the other cost: the optimizer's state, counted from `opt.state` after one
@@ -470,7 +516,9 @@ for name, opt in {"SGD": SGD(lr=0.1), "SGD+momentum": SGD(lr=0.1, momentum=0.9),
     state_copies[name] = stored / sum(p.size for p in params)
 print("optimizer state, in copies of the weights: "
       + ", ".join(f"{k} {c:g}" for k, c in state_copies.items()))
-assert state_copies == {"SGD": 0, "SGD+momentum": 1, "Adam": 2}
+claim(state_copies == {"SGD": 0, "SGD+momentum": 1, "Adam": 2},
+      "Adam stores two copies of the weights, momentum SGD one, SGD none",
+      measured=state_copies)
 
 # %% [markdown]
 # **Verdict: depends.** Counted in arithmetic, the claim does not hold for ordinary
@@ -531,8 +579,12 @@ for name, make in (("Adam", lambda: Adam(lr=1e-3)), ("SGD", lambda: SGD(lr=1e-3)
     small, large = (np.linalg.norm(make().step(W, g) - W) for W, g in ((W1, g1), (3 * W1, g3)))
     ratio[name] = large / small
     print(f"{name:4s}: size of the first step from 3 W / from W = {ratio[name]:.4f}")
-assert abs(f3 - f1) < 1e-5 and grad_gap < 1e-4 and abs(alignment) < 1e-5
-assert abs(ratio["Adam"] - 1) < 1e-3 and abs(ratio["SGD"] - 1 / 3) < 1e-3
+claim(abs(f3 - f1) < 1e-5 and grad_gap < 1e-4 and abs(alignment) < 1e-5,
+      "f(3W) = f(W) to 1e-5, grad f(3W) = grad f(W) / 3 to 1e-4, and W is orthogonal to its "
+      "gradient to 1e-5", measured=f"{f3 - f1:.1e}, {grad_gap:.1e}, {alignment:.1e}")
+claim(abs(ratio["Adam"] - 1) < 1e-3 and abs(ratio["SGD"] - 1 / 3) < 1e-3,
+      "from 3W Adam's first step is as long as from W, SGD's a third as long (to 1e-3)",
+      measured=f"Adam {ratio['Adam']:.4f}, SGD {ratio['SGD']:.4f}")
 
 # %% [markdown]
 # **A fair experiment.** Adam with and without batch normalisation on digits and on
@@ -555,10 +607,17 @@ for split in (digits, cancer):
               f"test loss {s['test_loss'].show()}")
 
 # %%
-for name in ("digits", "breast cancer"):
-    (good_off, off), (good_on, on) = bn_results[name, False], bn_results[name, True]
-    assert on["diverged"] == 0 and on["test_accuracy"].overlaps(off["test_accuracy"])
-    assert on["test_loss"].mean < off["test_loss"].mean and good_on < good_off
+for split in (digits, cancer):
+    (good_off, off), (good_on, on) = bn_results[split.name, False], bn_results[split.name, True]
+    claim(on["diverged"] == 0 and on["test_accuracy"].overlaps(off["test_accuracy"])
+          and on["test_loss"].mean < off["test_loss"].mean,
+          f"on {split.name}, with batch normalisation no run diverges, the test accuracy "
+          "overlaps the one without and the mean test loss is lower",
+          measured=f"diverged {on['diverged']}; accuracy {on['test_accuracy'].show()} against "
+                   f"{off['test_accuracy'].show()}; loss {on['test_loss'].mean:.3f} against "
+                   f"{off['test_loss'].mean:.3f}")
+    claim(good_on < good_off, f"on {split.name} fewer rates come within 2 points of the best "
+          "with batch normalisation than without", measured=f"{good_on} against {good_off}")
 
 # %% [markdown]
 # **Verdict: does not hold.** With its own tuned rate, Adam with batch normalisation
@@ -596,29 +655,39 @@ for name in ("digits", "breast cancer"):
 # scaling removes the curvature, not the floor: **only a smaller $\eta$ lowers it.**
 #
 # **Experiment.** A 2-D bowl (curvatures 1 and 10), started at its minimum, gradient
-# noise $\sigma \in \{0.3, 1, 3\}$, four rates, 16 noise draws each; the floor is the mean
-# loss over steps 1000-2000. Then the same bowl with exact gradients.
+# noise $\sigma \in \{0.3, 1, 3\}$ (`sigmas`), four rates, 16 noise draws each; the floor
+# is the mean loss over steps 1000-2000. Then the same bowl with exact gradients.
 
 # %%
-lrs_noise, sigmas = np.logspace(-2.5, -1, 4), (0.3, 1.0, 3.0)
-bowl = Quadratic(curvatures=[1.0, 10.0], start=[0.0, 0.0])
-floors = {}
+lrs_noise = np.logspace(-2.5, -1, 4)      # Adam's rates
+sigmas = (0.3, 1.0, 3.0)                  # gradient noise levels
+CURVATURES, DRAWS, NOISE_STEPS = (1.0, 10.0), 16, 2000
+window = slice(NOISE_STEPS // 2, None)    # the floor: mean loss over the second half
+bowl = Quadratic(curvatures=CURVATURES, start=[0.0, 0.0])
+dims = len(CURVATURES)
+floors, floor_ratio = {}, {}
 for sigma in sigmas:
     noisy = Noisy(bowl, sigma=sigma, seed=0)
-    trajectory = run(Adam(lr=lrs_noise[:, None]), noisy, np.zeros((lrs_noise.size, 16, 2)),
-                     steps=2000, record_state=False)
-    floors[sigma] = trajectory.losses[1000:].mean(axis=(0, 2))
-    ratio = floors[sigma] / (2 * lrs_noise * sigma / 4)
-    print(f"σ = {sigma:3.1f}: measured floor / predicted 2ησ/4 at η = "
-          + ", ".join(f"{lr:.3f}: {r:.2f}" for lr, r in zip(lrs_noise, ratio)))
-    assert np.all((0.8 < ratio) & (ratio < 1.1))
+    trajectory = run(Adam(lr=lrs_noise[:, None]), noisy, np.zeros((lrs_noise.size, DRAWS, dims)),
+                     steps=NOISE_STEPS, record_state=False)
+    floors[sigma] = trajectory.losses[window].mean(axis=(0, 2))
+    floor_ratio[sigma] = floors[sigma] / (dims * lrs_noise * sigma / 4)
+    print(f"σ = {sigma:3.1f}: measured floor / predicted {dims}ησ/4 at η = "
+          + ", ".join(f"{lr:.3f}: {r:.2f}" for lr, r in zip(lrs_noise, floor_ratio[sigma])))
+all_ratios = np.concatenate(list(floor_ratio.values()))
+claim(bool(np.all((0.8 < all_ratios) & (all_ratios < 1.1))),
+      f"every measured floor lies between 0.8 and 1.1 times {dims}ησ/4",
+      measured=f"from {all_ratios.min():.2f} to {all_ratios.max():.2f}")
 
-tilted = Quadratic(curvatures=[1.0, 10.0], angle=np.pi / 6, start=[2.0, 1.5])
-exact = run(Adam(lr=lrs_noise[:, None]), tilted, np.broadcast_to(tilted.start, (4, 1, 2)),
-            steps=2000, record_state=False)
-print("exact gradients, loss after 2000 steps: "
+tilted = Quadratic(curvatures=CURVATURES, angle=np.pi / 6, start=[2.0, 1.5])
+exact = run(Adam(lr=lrs_noise[:, None]), tilted,
+            np.broadcast_to(tilted.start, (lrs_noise.size, 1, dims)),
+            steps=NOISE_STEPS, record_state=False)
+print(f"exact gradients, loss after {NOISE_STEPS} steps: "
       + ", ".join(f"η = {lr:.3f}: {v:.0e}" for lr, v in zip(lrs_noise, exact.final_loss[:, 0])))
-assert np.all(exact.final_loss < 1e-8)
+claim(bool(np.all(exact.final_loss < 1e-8)),
+      "with exact gradients every rate gets the loss below 1e-8",
+      measured=f"largest {exact.final_loss.max():.0e}")
 
 # %% [markdown]
 # The measured floors lie between 0.8 and 1.1 times $2\eta\sigma/4$ (two coordinates) at
@@ -629,25 +698,31 @@ assert np.all(exact.final_loss < 1e-8)
 # against the floors of the constant rates.
 
 # %%
+DECAY_SIGMA = 1.0  # one of sigmas: the decay is compared with that noise level's floors
 decayed = run(Scheduled(Adam(lr=lrs_noise[:, None]),
-                        lr=lambda k: cosine(k, 1.0, T_max=2000) * lrs_noise[:, None]),
-              Noisy(bowl, sigma=1.0, seed=0), np.zeros((lrs_noise.size, 16, 2)), steps=2000,
-              record_state=False)
+                        lr=lambda k: cosine(k, 1.0, T_max=NOISE_STEPS) * lrs_noise[:, None]),
+              Noisy(bowl, sigma=DECAY_SIGMA, seed=0), np.zeros((lrs_noise.size, DRAWS, dims)),
+              steps=NOISE_STEPS, record_state=False)
 final_decayed = decayed.losses[-100:].mean(axis=(0, 2))
-print("σ = 1, loss over the last 100 steps, cosine decay from η: "
+constant = floors[DECAY_SIGMA]
+print(f"σ = {DECAY_SIGMA:g}, loss over the last 100 steps, cosine decay from η: "
       + ", ".join(f"{lr:.3f}: {v:.1e}" for lr, v in zip(lrs_noise, final_decayed))
-      + f"; lowest constant-rate floor {floors[1.0].min():.1e}")
-assert np.all(final_decayed < floors[1.0] / 3)              # below its own constant floor
-assert np.all(final_decayed[:3] < floors[1.0].min())         # and below every floor tried
+      + f"; lowest constant-rate floor {constant.min():.1e}")
+claim(bool(np.all(final_decayed < constant / 3)),
+      "from every rate the decay ends at least 3 times below that rate's constant floor",
+      measured=f"at most {np.max(final_decayed / constant):.2f} of it")
+claim(bool(np.all(final_decayed[:-1] < constant.min())),
+      "from all but the largest rate it ends below the floor of every constant rate tried",
+      measured=f"{np.array2string(final_decayed[:-1], precision=1)} against {constant.min():.1e}")
 
 fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
 for i, sigma in enumerate(sigmas):
     ax.loglog(lrs_noise, floors[sigma], linestyle="none", marker=style(i)["marker"],
               color=style(i)["color"], markersize=7, label=f"measured floor, σ = {sigma:g}")
-    ax.loglog(lrs_noise, 2 * lrs_noise * sigma / 4, color=style(i)["color"], linestyle="--",
-              linewidth=1, label=f"2ησ/4, σ = {sigma:g}")
-ax.loglog(lrs_noise, final_decayed, color=style(3)["color"], marker=style(3)["marker"],
-          label="cosine decay from η (σ = 1)")
+    ax.loglog(lrs_noise, dims * lrs_noise * sigma / 4, color=style(i)["color"], linestyle="--",
+              linewidth=1, label=f"{dims}ησ/4, σ = {sigma:g}")
+ax.loglog(lrs_noise, final_decayed, color=style(len(sigmas))["color"],
+          marker=style(len(sigmas))["marker"], label=f"cosine decay from η (σ = {DECAY_SIGMA:g})")
 ax.set(xlabel="learning rate η (log scale)", ylabel="loss (log scale)",
        title="Adam on a noisy bowl: the floor grows like ησ")
 ax.legend(fontsize=8, ncol=2)
@@ -677,20 +752,24 @@ plt.show()
 # for choosing rates, shifted by $-0.1$).
 
 # %%
+SHIFT = 0.1  # the held-out loss is the training loss shifted by SHIFT, validation by -SHIFT
 loss = SharpFlat()
-validation_loss, test_loss = loss.shifted(-0.1), loss.shifted(0.1)
+validation_loss, test_loss = loss.shifted(-SHIFT), loss.shifted(SHIFT)
 (x_sharp,), (x_flat,) = loss.local_minima
 lam_sharp, lam_flat = loss.curvatures
 bottoms, rise = loss.value(loss.local_minima), test_loss.value(loss.local_minima) - loss.value(
     loss.local_minima)
 print(f"sharp minimum x = {x_sharp:.3f}, curvature {lam_sharp:.1f}; flat minimum x = "
       f"{x_flat:.3f}, curvature {lam_flat:.2f}; ridge between them at x = {loss.barrier:.3f}")
-print(f"training loss at the bottoms {bottoms[0]:.4f} and {bottoms[1]:.4f}; a shift of 0.1 "
-      f"raises it by {rise[0]:.3f} (sharp) and {rise[1]:.3f} (flat)")
+print(f"training loss at the bottoms {bottoms[0]:.4f} and {bottoms[1]:.4f}; a shift of "
+      f"{SHIFT:g} raises it by {rise[0]:.3f} (sharp) and {rise[1]:.3f} (flat)")
 print("gradient descent's stability limits 2/λ: "
       + " and ".join(f"{limit:.3f}" for limit in loss.stability_limits))
-assert abs(bottoms[0] - bottoms[1]) < 1e-3 and rise[0] > 15 * rise[1]
-assert 20 < lam_sharp / lam_flat < 30
+claim(abs(bottoms[0] - bottoms[1]) < 1e-3 and rise[0] > 15 * rise[1],
+      f"the bottoms are level to 1e-3, and a shift of {SHIFT:g} costs the sharp one more than "
+      "15 times what it costs the flat one", measured=f"{rise[0] / rise[1]:.0f} times")
+claim(20 < lam_sharp / lam_flat < 30, "the sharp minimum is 20 to 30 times as curved",
+      measured=f"{lam_sharp / lam_flat:.1f} times")
 
 # %% [markdown]
 # **Math: what keeps a method in a basin.** Gradient descent near a minimum of curvature
@@ -705,22 +784,23 @@ assert 20 < lam_sharp / lam_flat < 30
 # such filter; it should leave a basin only when $\eta$ is comparable to the basin's size,
 # here the distance from the sharp minimum to the ridge.
 #
-# **Experiment.** 100 starts drawn uniformly in $[-2.5, 2.5]$ (seeded), 15 rates from
-# $10^{-3}$ to $10^{0.5}$, 800 steps, for SGD, SGD with momentum 0.9, RMSProp and Adam
-# (torch's defaults otherwise): one vectorised batch per method. For every run: the basin
-# it ended in, whether it came to rest there (last step below $10^{-6}$), and the
-# held-out loss at its end.
+# **Experiment.** 100 starts drawn uniformly in $[-2.5, 2.5]$ (seeded; `N_STARTS`), 15 rates
+# from $10^{-3}$ to $10^{0.5}$ (`lrs_basin`), 800 steps, for SGD, SGD with momentum 0.9,
+# RMSProp and Adam (torch's defaults otherwise): one vectorised batch per method. For every
+# run: the basin it ended in, whether it came to rest there (last step below $10^{-6}$), and
+# the held-out loss at its end.
 
 # %%
-starts = rng.uniform(-2.5, 2.5, size=100)
+N_STARTS, BASIN_STEPS, AT_REST = 100, 800, 1e-6  # at rest: last step below AT_REST
+starts = rng.uniform(-2.5, 2.5, size=N_STARTS)
 lrs_basin = np.logspace(-3, 0.5, 15)
 contenders = {"SGD": (SGD, {}), "Momentum": (SGD, {"momentum": 0.9}),
               "RMSProp": (RMSProp, {}), "Adam": (Adam, {})}
-basins = {name: sweep_basins(cls, loss, lrs_basin, starts, steps=800,
+basins = {name: sweep_basins(cls, loss, lrs_basin, starts, steps=BASIN_STEPS,
                              heldout={"validation": validation_loss, "test": test_loss}, **kw)
           for name, (cls, kw) in contenders.items()}
 flat_share = {name: b.flat.mean(axis=1) for name, b in basins.items()}
-rests_sharp = {name: ~b.flat & (b.last_move < 1e-6) for name, b in basins.items()}
+rests_sharp = {name: ~b.flat & (b.last_move < AT_REST) for name, b in basins.items()}
 heldout = {name: np.nanmean(b.heldout["test"], axis=1) for name, b in basins.items()}
 
 fig, (ax_share, ax_test) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
@@ -734,41 +814,51 @@ for ax in (ax_share, ax_test):
     ax.axvline(ridge_distance, color="0.4", linestyle="--", label="sharp minimum to ridge")
     ax.set_xlabel("learning rate η (log scale)")
     ax.legend(fontsize=8)
-ax_share.set(ylabel="share of the 100 runs ending in the flat basin",
+ax_share.set(ylabel=f"share of the {N_STARTS} runs ending in the flat basin",
              title="Which basin? Below 2/λ, where you start decides")
 ax_test.set(ylabel="mean held-out loss at the end points",
-            title="Held-out loss (shift 0.1): the sharp basin pays")
+            title=f"Held-out loss (shift {SHIFT:g}): the sharp basin pays")
 plt.show()
 
 # %%
 start_flat = loss.in_flat_basin(starts[:, None])
 small = lrs_basin < loss.stability_limits[0]
 sharp_side = ~start_flat
+limit = loss.stability_limits[0]  # 2/λ in the sharp basin
 print(f"starts on the flat side of the ridge: {start_flat.mean():.2f}; "
-      f"2/λ in the sharp basin {loss.stability_limits[0]:.3f}; "
+      f"2/λ in the sharp basin {limit:.3f}; "
       f"distance from the sharp minimum to the ridge {ridge_distance:.3f}")
-for b in basins.values():
-    assert np.all(b.flat[small] == start_flat)            # small rates: the start decides
+decided = [bool(np.all(b.flat[small] == start_flat)) for b in basins.values()]
+claim(all(decided), f"below 2/λ = {limit:.3f} every run of every method ends in the basin it "
+      "started in", measured=f"{count(decided)} methods")
 kept = {}  # the largest rate up to which every run started on the sharp side ends there
 for name, b in basins.items():
     keeps = (~b.flat[:, sharp_side]).all(axis=1)
     kept[name] = lrs_basin[np.argmin(keeps) - 1]
     print(f"{name:8s} keeps every sharp-side run in the sharp basin up to η = {kept[name]:.3g}"
-          f" ({kept[name] / loss.stability_limits[0]:.1f} x 2/λ);"
-          f" sends every run to the flat basin at η = "
-          + ", ".join(f"{lr:.3g}" for lr in lrs_basin[flat_share[name] == 1]))
+          f" ({kept[name] / limit:.1f} x 2/λ)")
 resting = rests_sharp["SGD"][:, sharp_side].all(axis=1)
 print(f"SGD comes to rest at the sharp minimum from every sharp-side start up to η = "
       f"{lrs_basin[resting].max():.3g}, and from none above 2/λ")
-assert lrs_basin[resting].max() < loss.stability_limits[0]
-assert not rests_sharp["SGD"][lrs_basin > loss.stability_limits[0]].any()
+claim(lrs_basin[resting].max() < limit and not rests_sharp["SGD"][lrs_basin > limit].any(),
+      "SGD comes to rest at the sharp minimum only below 2/λ",
+      measured=f"from every sharp-side start up to η = {lrs_basin[resting].max():.3g}")
 escape = lrs_basin[np.searchsorted(lrs_basin, kept["Adam"]) + 1]  # the next rate of the grid
-assert ridge_distance / 2 < escape < 2 * ridge_distance              # the same order
-assert kept["Adam"] > 3 * max(kept[name] for name in ("SGD", "Momentum", "RMSProp"))
-assert kept["Adam"] > 5 * loss.stability_limits[0]
+others = max(kept[name] for name in basins if name != "Adam")
+claim(kept["Adam"] > 3 * others and kept["Adam"] > 5 * limit
+      and ridge_distance / 2 < escape < 2 * ridge_distance,
+      "Adam keeps the sharp-side runs up to more than 3 times the others' rate and 5 times "
+      "2/λ, and loses them within a factor 2 of the distance to the ridge",
+      measured=f"Adam {kept['Adam']:.3g}, others up to {others:.3g}, loses them at {escape:.3g}")
 middle = (lrs_basin >= 0.1) & (lrs_basin <= kept["Adam"])
-assert np.all(flat_share["SGD"][middle] == 1)
-assert np.all(heldout["SGD"][middle] < heldout["Adam"][middle])
+at_rest_flat = basins["SGD"].flat[middle] & (basins["SGD"].last_move[middle] < AT_REST)
+print(f"SGD ends every run at rest in the flat basin at {count(at_rest_flat.all(axis=1))} of "
+      f"the rates from 0.1 to {kept['Adam']:.3g}")
+claim(bool(np.all(at_rest_flat)) and bool(np.all(heldout["SGD"][middle] < heldout["Adam"][middle])),
+      f"from η = 0.1 to {kept['Adam']:.3g} SGD ends every run at rest in the flat basin, and its "
+      "held-out loss is below Adam's at every one of these rates",
+      measured=f"SGD {np.array2string(heldout['SGD'][middle], precision=3)}, Adam "
+               f"{np.array2string(heldout['Adam'][middle], precision=3)}")
 
 # %% [markdown]
 # What the sweep shows:
@@ -786,42 +876,60 @@ assert np.all(heldout["SGD"][middle] < heldout["Adam"][middle])
 #   ridge, as the argument predicted. At the rates in between, SGD's held-out loss is the
 #   lower one at every rate.
 #
-# **A fair comparison** chooses each method's rate on data it was not trained on: here
-# the rate with the lowest mean *validation* loss (the copy shifted the other way), then
-# reports the *test* loss at that rate, with its spread over five groups of 20 starts.
+# **A fair comparison** chooses each method's rate on data it was not trained on: the
+# *validation* loss (the copy shifted the other way), averaged over the starts. Several
+# rates tie on it (every run at rest at the flat minimum gives the same value), and at
+# the large rates many runs are still bouncing, so the last digits of a run decide which
+# of two close rates wins. The rule is therefore: the **smallest rate whose mean
+# validation loss is within 0.01 of the lowest**. Then the *test* loss at that rate.
+#
+# Bouncing runs are chaotic: which basin one of them is in after 800 steps can change
+# with the last bit of a computation, so a share such as 99 % or 100 % is not printed as
+# such; the cell says whether at least 95 % of the runs ended in the flat basin.
 
 # %%
+TIE = 0.01  # rates whose mean validation loss is within TIE of the lowest count as tied
 chosen_basin = {}
 for name, b in basins.items():
     val = np.where(b.diverged, np.inf, b.heldout["validation"]).mean(axis=1)
-    best = int(np.argmin(val))
-    groups = b.heldout["test"][best].reshape(5, 20).mean(axis=1)  # 5 groups of 20 starts
-    chosen_basin[name] = (lrs_basin[best], flat_share[name][best], groups)
-    print(f"{name:8s} rate chosen on validation {lrs_basin[best]:.3g}: {flat_share[name][best]:.0%}"
-          f" of runs in the flat basin, held-out loss {groups.mean():.3f} "
-          f"({groups.min():.3f} to {groups.max():.3f} over 5 groups of 20 starts)")
-assert all(share >= 0.99 for _, share, _ in chosen_basin.values())
-assert chosen_basin["Adam"][0] >= 5 * chosen_basin["SGD"][0]
+    best = int(np.flatnonzero(val <= val.min() + TIE)[0])
+    chosen_basin[name] = (lrs_basin[best], flat_share[name][best],
+                          float(np.mean(b.heldout["test"][best])))
+    share = flat_share[name][best]
+    print(f"{name:8s} rate chosen on validation {lrs_basin[best]:.3g}: "
+          f"{'at least 95 %' if share >= 0.95 else 'fewer than 95 %'} of the runs in the flat "
+          f"basin")
+test_means = [heldout_mean for _, _, heldout_mean in chosen_basin.values()]
+claim(all(share >= 0.95 for _, share, _ in chosen_basin.values())
+      and max(test_means) - min(test_means) < 0.05,
+      "at its chosen rate every method ends at least 95 % of the runs in the flat basin, and "
+      "the mean test losses lie within 0.05 of each other",
+      measured="; ".join(f"{n} {share:.0%}, {m:.3f}" for n, (_, share, m) in chosen_basin.items()))
+claim(chosen_basin["Adam"][0] >= 5 * chosen_basin["SGD"][0],
+      "Adam's chosen rate is at least 5 times SGD's",
+      measured=f"{chosen_basin['Adam'][0]:.3g} against {chosen_basin['SGD'][0]:.3g}")
 
 # %% [markdown]
-# Chosen this way, every method sends all or nearly all runs to the flat basin, and the
-# held-out losses end close together. But Adam gets there only at $\eta = 1$, ten times
-# the rate chosen for SGD: steps wider than the flat well (width 0.5). At its popular
-# default of $10^{-3}$ it ends wherever it starts.
+# Chosen this way, every method sends at least 95 % of the runs to the flat basin, and the
+# mean held-out losses end within 0.05 of each other. But Adam gets there only at a rate at
+# least 5 times the one chosen for SGD (1 against 0.1, printed above): steps wider than the
+# flat well (width 0.5). At its popular default of $10^{-3}$ it ends wherever it starts.
 #
 # **Explore.** Pick an optimizer, its rate and its $\mu$ or $\beta_1$, and the shift of the
 # held-out loss; 31 runs from evenly spread starts. Things to try: Adam at $\eta = 0.1$
-# with $\beta_1 = 0.9$, then $\beta_1 = 0$; SGD at 0.01 and at 0.1; a larger shift.
+# with $\beta_1 = 0.9$, then $\beta_1 = 0$; SGD at 0.01 and at 0.1; a larger shift (0.3).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = BasinExplorer(optimizer="Adam", lr=0.1, beta=0.9, shift=0.1, steps=400)
+EXPLORER_SETTINGS = {"optimizer": "Adam", "lr": 0.1, "beta": 0.9, "shift": SHIFT, "steps": 400}
+explorer = BasinExplorer(**EXPLORER_SETTINGS)
 explorer.widget()
 
 # %% [markdown]
 # The explorer's default view, as a static figure:
 
 # %%
+explorer.update(**EXPLORER_SETTINGS)  # the default view, whatever the sliders say
 explorer.static_figure()
 plt.show()
 s = explorer.summary
@@ -839,6 +947,7 @@ print(f"{s['optimizer']} lr {s['lr']:g}: {s['flat_share']:.0%} of {s['runs']} ru
 # vectors per measurement):
 
 # %%
+CURVATURE_LR, MEASURE_AT = 1e-2, (2, 4, 8)  # both methods' rate; epochs measured after
 curvature_X, curvature_y = digits.X_train[:400], digits.y_train[:400]
 
 
@@ -860,12 +969,12 @@ def mean_curvature(clf, probes=16, h=1e-3):
 sharpness = {}  # (method, seed) -> list of (epoch, training loss, mean curvature)
 for name, make in methods.items():
     for seed in SEEDS:
-        clf = MLPClassifier(optimizer=make(1e-2), random_state=seed, **MLP_SETTINGS)
+        clf = MLPClassifier(optimizer=make(CURVATURE_LR), random_state=seed, **MLP_SETTINGS)
         sharpness[name, seed] = []
         with one_thread():
-            for epoch in range(1, 9):
+            for epoch in range(1, max(MEASURE_AT) + 1):
                 clf.partial_fit(digits.X_train, digits.y_train, classes=np.arange(10))
-                if epoch in (2, 4, 8):
+                if epoch in MEASURE_AT:
                     log_p = clf.predict_log_proba(digits.X_train)
                     train = -log_p[np.arange(len(digits.y_train)), digits.y_train].mean()
                     sharpness[name, seed].append((epoch, train, mean_curvature(clf)))
@@ -875,7 +984,8 @@ fig, ax = plt.subplots(figsize=(7, 4.4), layout="constrained")
 for i, name in enumerate(methods):
     for seed in SEEDS:
         _, train, curv = np.array(sharpness[name, seed]).T
-        ax.loglog(train, curv, markersize=6, label=name if seed == 1 else None, **style(i))
+        ax.loglog(train, curv, markersize=6, label=name if seed == SEEDS[0] else None,
+                  **style(i))
 ax.set(xlabel="training loss (log scale)", ylabel="mean curvature tr(H)/n (log scale)",
        title="Digits: sharpness falls with the training loss")
 ax.legend(fontsize=8)
@@ -887,9 +997,18 @@ for name, rows in matched.items():
           f"{rows[:, 1].max():.3f}, mean curvature {1e3 * rows[:, 2].min():.1f} to "
           f"{1e3 * rows[:, 2].max():.1f} (x 1e-3)")
 losses_adam, losses_sgd = matched["Adam"][:, 1], matched["SGD+momentum"][:, 1]
-assert np.all(np.abs(losses_adam / losses_sgd.mean() - 1) < 0.05)     # matched losses
-assert matched["Adam"][:, 2].max() < matched["SGD+momentum"][:, 2].min()
-assert all(points[-1][2] < points[0][2] for points in sharpness.values())  # flatter later
+claim(bool(np.all(np.abs(losses_adam / losses_sgd.mean() - 1) < 0.05)),
+      "Adam's training losses after 2 epochs are within 5 % of SGD with momentum's mean after 8",
+      measured=f"{losses_adam.min():.3f} to {losses_adam.max():.3f} against "
+               f"{losses_sgd.mean():.3f}")
+claim(matched["Adam"][:, 2].max() < matched["SGD+momentum"][:, 2].min(),
+      "at matched training loss every Adam run is less curved than every SGD with momentum run",
+      measured=f"Adam at most {1e3 * matched['Adam'][:, 2].max():.1f}, SGD+momentum at least "
+               f"{1e3 * matched['SGD+momentum'][:, 2].min():.1f} (x 1e-3)")
+flatter = [points[-1][2] < points[0][2] for points in sharpness.values()]
+claim(all(flatter),
+      f"every run is flatter after {MEASURE_AT[-1]} epochs than after {MEASURE_AT[0]}",
+      measured=f"{count(flatter)} runs")
 
 # %% [markdown]
 # For both methods the mean curvature falls as the training loss falls (the network's
@@ -903,7 +1022,7 @@ assert all(points[-1][2] < points[0][2] for points in sharpness.values())  # fla
 # no longer stay in a basin curved more than $2/\eta$, so it ends in the flat basin and
 # does better on held-out data, while Adam's normalised step stays in the sharp basin up
 # to rates comparable with the basin's size. With the rate chosen on held-out data Adam
-# found the flat basin too, at a rate ten times SGD's. On the digits network the
+# found the flat basin too, at a rate at least five times SGD's. On the digits network the
 # folklore did not show: at equal training loss Adam's solutions were flatter, not sharper
 # (an estimate from 16 random vectors, itself noisy), and notebook 10 found its test
 # accuracy no worse. Keep "flat generalises better" as a heuristic: sharpness is not even
@@ -968,7 +1087,8 @@ assert all(points[-1][2] < points[0][2] for points in sharpness.values())  # fla
 # **Predict, then run:** (1) In the explorer, Adam at $\eta = 0.1$: with $\beta_1 = 0$
 # instead of 0.9, will more or fewer runs leave the sharp basin? Predict, then move the
 # slider. (2) In section 5, what floor do you expect for $\sigma = 10$ at $\eta = 0.01$
-# on the 2-D bowl? Predict with $2\eta\sigma/4$, then add 10.0 to `sigmas` and rerun.
+# on the 2-D bowl? Predict with $2\eta\sigma/4$, then add 10.0 to `sigmas`
+# (`sigmas = (0.3, 1.0, 3.0, 10.0)`) and rerun.
 #
 # **Previous:** [11 · A practical guide](11_practical_guide.ipynb). **Next:** [13 · In the
 # wild](13_in_the_wild.ipynb) (language, vision, reinforcement learning and games).
