@@ -237,3 +237,44 @@ def test_quiet_training_silences_divergence_but_not_other_warnings():
             warnings.warn("something else", UserWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["something else"]
     assert not np.isfinite(too_large.loss_)
+
+
+class Fixed(ClassifierMixin, BaseEstimator):
+    """Predicts fixed probabilities for every sample (class 0 with probability p0)."""
+
+    def __init__(self, p0=0.9):
+        self.p0 = p0
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.tile([self.p0, 1 - self.p0], (len(X), 1))
+
+
+def test_tie_broken_accuracy_keeps_the_accuracy_and_breaks_ties_by_the_log_loss():
+    from alr_teach.budgeted_search import TIE_WEIGHT, accuracy_ties_by_log_loss
+
+    X, y = np.zeros((10, 1)), np.array([0] * 7 + [1] * 3)
+    sure, unsure = Fixed(0.9).fit(X, y), Fixed(0.6).fit(X, y)   # both 70 % right
+    a, b = accuracy_ties_by_log_loss(sure, X, y), accuracy_ties_by_log_loss(unsure, X, y)
+    assert 0.7 - 1e-7 < a < 0.7 and 0.7 - 1e-7 < b < 0.7
+    assert a != b and (a > b) == (_log_loss(sure, X, y) < _log_loss(unsure, X, y))
+    assert abs((0.7 - a) / TIE_WEIGHT - _log_loss(sure, X, y)) < 1e-6
+    worse = Fixed(0.4).fit(X, y)                                  # 30 % right
+    assert accuracy_ties_by_log_loss(worse, X, y) < min(a, b) - 0.3
+
+
+def test_tie_broken_accuracy_of_a_diverged_network_is_finite():
+    from alr_teach.budgeted_search import TIE_CAP, TIE_WEIGHT, accuracy_ties_by_log_loss
+
+    X, y = np.zeros((4, 1)), np.array([0, 0, 1, 1])
+    score = accuracy_ties_by_log_loss(Fixed(1.0).fit(X, y), X, y)   # p = 0 for class 1
+    assert score == pytest.approx(0.5 - TIE_WEIGHT * TIE_CAP, abs=1e-15)
+
+
+def _log_loss(clf, X, y):
+    from sklearn.metrics import log_loss
+
+    return log_loss(y, clf.predict_proba(X), labels=clf.classes_)

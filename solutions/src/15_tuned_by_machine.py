@@ -361,8 +361,11 @@ for beta in (0.1, 0.3, 0.5):
     verdict = [bool(reaches(cosine_runs[c, beta], scaled[c])) for c in factors]
     for c in factors:
         peak[c, beta] = np.nanmax(cosine_runs[c, beta].losses) / cosine_runs[c, beta].losses[0]
+    # the peaks are printed as orders of magnitude: the wild runs (β = 0.1) are chaotic,
+    # and their digits change from one machine to another
     print(f"CosineHD, β = {beta}: reaches 1e-10 at loss x 0.01, 1, 100: {verdict}; highest "
-          f"loss on the way / start: " + ", ".join(f"{peak[c, beta]:.0f}" for c in factors))
+          f"loss on the way / start, order of magnitude: "
+          + ", ".join(f"1e{int(np.floor(np.log10(peak[c, beta])))}" for c in factors))
 assert all(reaches(cosine_runs[c, beta], scaled[c]) for c in factors for beta in (0.3, 0.5))
 assert not any(reaches(cosine_runs[c, 0.1], scaled[c]) for c in factors)
 assert all(peak[c, 0.5] < 100 < peak[c, 0.3] for c in factors)
