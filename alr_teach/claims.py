@@ -28,14 +28,14 @@ comparison in the course reads the same way::
 
 >>> with mode("strict"):
 ...     claim(2 + 2 == 4, "two and two make four")
-True
 >>> with mode("note"):
 ...     claim(0.1 + 0.2 == 0.3, "0.1 + 0.2 equals 0.3 exactly", measured=f"{0.1 + 0.2!r}")
 Note: this run does not show that 0.1 + 0.2 equals 0.3 exactly.
   Measured: 0.30000000000000004.
   The lesson's text describes the run with its original settings; if you changed
   them, this is expected: compare with what the text predicts, then carry on.
-False
+
+It returns nothing, so a cell that ends with a claim shows no stray ``True``.
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def _as_bool(holds: object) -> bool:
     return bool(holds)
 
 
-def claim(holds: bool, statement: str, *, measured: object = None) -> bool:
-    """State what the run shows; return whether it does.
+def claim(holds: bool, statement: str, *, measured: object = None) -> None:
+    """State what the run shows: silent when it does.
 
     ``holds`` is the check (a ``bool`` or a one-element numpy boolean), ``statement``
     says in words what it means, with the threshold it uses, and ``measured`` (any
@@ -114,9 +114,8 @@ def claim(holds: bool, statement: str, *, measured: object = None) -> bool:
     """
     if not isinstance(statement, str) or not statement.strip():
         raise TypeError("claim() needs a statement: a sentence saying what should hold")
-    ok = _as_bool(holds)
-    if ok:
-        return True
+    if _as_bool(holds):
+        return
     detail = "" if measured is None else f"\n  Measured: {measured}."
     if current_mode() == "strict":
         raise ClaimFailed(f"Claim does not hold: {statement}.{detail}")
@@ -125,7 +124,6 @@ def claim(holds: bool, statement: str, *, measured: object = None) -> bool:
         "  The lesson's text describes the run with its original settings; if you changed\n"
         "  them, this is expected: compare with what the text predicts, then carry on."
     )
-    return False
 
 
 @dataclass(frozen=True)
