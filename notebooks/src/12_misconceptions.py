@@ -75,12 +75,13 @@ started = time.perf_counter()  # for the total run time, printed at the end
 # $\eta = 10^{-2}$ (the rate notebook 10's search chose on digits) with the defaults
 # $\beta_1 = 0.9$, $\beta_2 = 0.999$, $\epsilon = 10^{-8}$, and move **one hyperparameter at
 # a time** over values people use or are told to try, everything else held fixed. Every
-# setting is trained with seeds 1, 2 and 3 (initial weights and batch order) and judged by
-# its validation accuracy after the last epoch.
+# setting is trained with seeds 1 to 5 (initial weights and batch order) and judged by
+# its validation accuracy after the last epoch; two settings are compared seed by seed
+# (seed *i* of one against seed *i* of the other).
 
 # %%
 digits = load_split("digits")
-EPOCHS, SEEDS = 10, (1, 2, 3)
+EPOCHS, SEEDS = 10, (1, 2, 3, 4, 5)  # SEEDS: here and in section 6
 
 
 def validation_scores(optimizer, split, seed, epochs=EPOCHS, **settings):
@@ -141,34 +142,66 @@ for name in sweeps:
                                                                 sweep_accuracy(name)))
     print(f"{symbols[name]:16s} swing {swing[name]:.3f}  (mean accuracy at {cells})")
 print(f"typical seed range of one setting (median): {seed_range:.3f}")
+
+
+def against_centre(name):
+    """Each value of one sweep against the centre, seed by seed (higher accuracy is better)."""
+    acc, at = sweep_accuracy(name), sweeps[name].index(centre[name])
+    return {v: paired(acc[k], acc[at], better="higher")
+            for k, v in enumerate(sweeps[name]) if k != at}
+
+
+vs = {name: against_centre(name) for name in sweeps}
+for name in sweeps:
+    for v, p in vs[name].items():
+        print(f"{symbols[name]} = {v:g} against {centre[name]:g}: {p}")
 best_lr = sweeps["lr"][int(np.argmax(sweep_accuracy("lr").mean(axis=1)))]
-claim(swing["lr"] > 0.7 and best_lr == centre["lr"],
-      f"η swings the mean accuracy by more than 0.7, and the centre η = {centre['lr']:g} is "
-      "the best rate of the sweep", measured=f"swing {swing['lr']:.3f}, best η = {best_lr:g}")
-eps_acc = sweep_accuracy("eps")
-claim(swing["eps"] > 0.25 and eps_acc[-1].max() < 0.75
-      and eps_acc[2].mean() < eps_acc[0].mean() - seed_range,
-      f"ε swings the mean accuracy by more than 0.25 (every seed below 0.75 at ε = "
-      f"{sweeps['eps'][-1]:g}), and ε = {sweeps['eps'][2]:g} already costs more than the "
-      "seed range",
-      measured=f"swing {swing['eps']:.3f}; best seed at ε = {sweeps['eps'][-1]:g}: "
-               f"{eps_acc[-1].max():.3f}")
-claim(swing["beta2"] < seed_range < swing["beta1"] < 0.02,
-      "β2 moves the mean accuracy less than the seed range, β1 more but by under 0.02",
-      measured=f"β2 {swing['beta2']:.3f}, seed range {seed_range:.3f}, β1 {swing['beta1']:.3f}")
+claim(swing["lr"] > 0.7 and best_lr == centre["lr"]
+      and all(p.losses >= len(SEEDS) - 1 for p in vs["lr"].values()),
+      f"η swings the mean accuracy by more than 0.7, and the centre η = {centre['lr']:g} beats "
+      f"every other rate of the sweep on at least {len(SEEDS) - 1} of {len(SEEDS)} seeds",
+      measured=f"swing {swing['lr']:.3f}, best η = {best_lr:g}; centre ahead on "
+               + ", ".join(str(p.losses) for p in vs["lr"].values()) + " seeds")
+eps_acc, eps_big, eps_mid = sweep_accuracy("eps"), sweeps["eps"][-1], sweeps["eps"][2]
+claim(swing["eps"] > 0.25 and eps_acc[-1].max() < 0.75 and vs["eps"][eps_mid].all_worse,
+      f"ε swings the mean accuracy by more than 0.25 (every seed below 0.75 at ε = {eps_big:g}), "
+      f"and ε = {eps_mid:g} is already lower than ε = {centre['eps']:g} on every seed",
+      measured=f"swing {swing['eps']:.3f}; best seed at ε = {eps_big:g}: "
+               f"{eps_acc[-1].max():.3f}; ε = {eps_mid:g}: {vs['eps'][eps_mid]}")
+beta1_big, beta1_zero = sweeps["beta1"][-1], sweeps["beta1"][0]
+beta1_cost = sweep_accuracy("beta1")[sweeps["beta1"].index(centre["beta1"])].mean() \
+    - sweep_accuracy("beta1")[-1].mean()
+claim(vs["beta1"][beta1_big].losses >= len(SEEDS) - 1 and beta1_cost < 0.03
+      and vs["beta1"][beta1_zero].undecided,
+      f"β1 = {beta1_big:g} is lower than β1 = {centre['beta1']:g} on at least {len(SEEDS) - 1} "
+      f"of {len(SEEDS)} seeds but by less than 0.03 on average, and β1 = {beta1_zero:g} cannot "
+      f"be told apart from {centre['beta1']:g}",
+      measured=f"β1 = {beta1_big:g}: {vs['beta1'][beta1_big]}, mean cost {beta1_cost:.3f}; "
+               f"β1 = {beta1_zero:g}: {vs['beta1'][beta1_zero]}")
+claim(all(p.undecided for p in vs["beta2"].values()) and swing["beta2"] < seed_range / 2,
+      "no β2 of the sweep can be told apart from the default seed by seed, and β2 moves the "
+      "mean accuracy by less than half the typical seed range",
+      measured=f"swing {swing['beta2']:.3f} against seed range {seed_range:.3f}; "
+               + "; ".join(f"{v:g}: {p}" for v, p in vs["beta2"].items()))
 
 # %% [markdown]
 # **Verdict: does not hold.** Over five decades of $\eta$ the mean validation accuracy
-# swings by 0.75, and the centre of the sweep, the rate notebook 10's search chose, is the
-# best of the five: the rate must still be tuned. $\epsilon$ is a second rate in disguise.
+# swings by more than 0.7, and the centre of the sweep, the rate notebook 10's search
+# chose, beats each of the other four rates on at least 4 of the 5 seeds (the counts are
+# printed above): the rate must still be tuned. $\epsilon$ is a second rate in disguise.
 # Adam divides by $\sqrt{\hat v} + \epsilon$; once $\epsilon$ is comparable with
 # $\sqrt{\hat v}$ it takes over, and at $\epsilon = 1$ Adam is close to momentum SGD with
 # rate $\eta$ (notebook [05 §7](05_adam.ipynb)): the accuracy is already lower at
-# $\epsilon = 0.1$ and falls by 0.26 at 1. The betas are forgiving here: $\beta_2$ moved
-# the accuracy by less than the seed range, $\beta_1$ by 0.015, all of it at
-# $\beta_1 = 0.99$. So the claim holds only in a weaker form: the betas' defaults were fine
-# on this problem, but $\eta$ had to be searched and $\epsilon$ had to stay small next to
-# the gradients. (One setting at a time around one point: interactions, such as a larger
+# $\epsilon = 0.1$ on every seed, and below 0.75 on every seed at 1. The betas are
+# forgiving here. No $\beta_2$ of the sweep could be told apart from the default seed by
+# seed, and it moved the mean accuracy by less than half the seed range. $\beta_1 = 0.99$
+# was lower than 0.9 on at least 4 of the 5 seeds, but by less than 0.03 on average, about
+# the spread between seeds; $\beta_1 = 0$ could not be told apart from 0.9. (With three
+# seeds this section ranked the betas by the gaps between their means; with five, those
+# gaps are about the size of the seed range, so only the seed-by-seed counts are
+# claimed.) So the claim holds only in a weaker form: the betas' defaults were fine on this
+# problem, but $\eta$ had to be searched and $\epsilon$ had to stay small next to the
+# gradients. (One setting at a time around one point: interactions, such as a larger
 # $\beta_1$ wanting a smaller $\eta$, were not tested.)
 #
 # ## 2. "Adam always beats SGD" (F2)
@@ -594,11 +627,12 @@ claim(abs(ratio["Adam"] - 1) < 1e-3 and abs(ratio["SGD"] - 1 / 3) < 1e-3,
 # accuracy.
 
 # %%
+BN_SEEDS = (1, 2, 3)  # seeds trained at each variant's tuned rate
 bn_results = {}
 for split in (digits, cancer):
     for bn in (False, True):
         tuning = tune_learning_rate("Adam", split, seed=0, max_iter=EPOCHS, batch_norm=bn)
-        seeds = train_seeds("Adam", tuning.best_lr, split, SEEDS, max_iter=EPOCHS,
+        seeds = train_seeds("Adam", tuning.best_lr, split, BN_SEEDS, max_iter=EPOCHS,
                             batch_norm=bn)
         bn_results[split.name, bn] = (tuning.good_rates(0.02), summarize(seeds))
         good, s = bn_results[split.name, bn]
@@ -942,7 +976,7 @@ print(f"{s['optimizer']} lr {s['lr']:g}: {s['flat_share']:.0%} of {s['runs']} ru
 # $\mathrm{tr}(H)/n$ of the training loss (the average eigenvalue of its Hessian $H$ over
 # the $n$ weights). It needs no Hessian: for a random vector $r$ of $\pm 1$ entries,
 # $E[r^\top H r] = \mathrm{tr}(H)$, and $Hr$ is a difference of two gradients. Adam and SGD
-# with momentum at notebook 10's rates ($10^{-2}$ both), three seeds, measured after 2, 4
+# with momentum at notebook 10's rates ($10^{-2}$ both), five seeds, measured after 2, 4
 # and 8 epochs against the training loss reached (400 training samples, 16 random
 # vectors per measurement):
 
@@ -990,31 +1024,41 @@ ax.set(xlabel="training loss (log scale)", ylabel="mean curvature tr(H)/n (log s
        title="Digits: sharpness falls with the training loss")
 ax.legend(fontsize=8)
 plt.show()
-matched = {name: np.array([sharpness[name, seed][k] for seed in SEEDS])
-           for name, k in (("Adam", 0), ("SGD+momentum", 2))}  # epoch 2 vs epoch 8
+MATCH_AT = {"Adam": 2, "SGD+momentum": 8}  # epochs at which the training losses are close
+matched = {name: np.array([sharpness[name, seed][MEASURE_AT.index(epoch)] for seed in SEEDS])
+           for name, epoch in MATCH_AT.items()}
 for name, rows in matched.items():
-    print(f"{name:13s} after {rows[0, 0]:.0f} epochs: training loss {rows[:, 1].min():.3f} to "
-          f"{rows[:, 1].max():.3f}, mean curvature {1e3 * rows[:, 2].min():.1f} to "
-          f"{1e3 * rows[:, 2].max():.1f} (x 1e-3)")
-losses_adam, losses_sgd = matched["Adam"][:, 1], matched["SGD+momentum"][:, 1]
-claim(bool(np.all(np.abs(losses_adam / losses_sgd.mean() - 1) < 0.05)),
-      "Adam's training losses after 2 epochs are within 5 % of SGD with momentum's mean after 8",
-      measured=f"{losses_adam.min():.3f} to {losses_adam.max():.3f} against "
-               f"{losses_sgd.mean():.3f}")
-claim(matched["Adam"][:, 2].max() < matched["SGD+momentum"][:, 2].min(),
-      "at matched training loss every Adam run is less curved than every SGD with momentum run",
-      measured=f"Adam at most {1e3 * matched['Adam'][:, 2].max():.1f}, SGD+momentum at least "
-               f"{1e3 * matched['SGD+momentum'][:, 2].min():.1f} (x 1e-3)")
+    print(f"{name:13s} after {rows[0, 0]:.0f} epochs: training loss {rows[:, 1].min():.2f} to "
+          f"{rows[:, 1].max():.2f}, mean curvature {1e3 * rows[:, 2].min():.2g} to "
+          f"{1e3 * rows[:, 2].max():.2g} (x 1e-3)")
+loss_gap = np.abs(matched["Adam"][:, 1] / matched["SGD+momentum"][:, 1] - 1)
+claim(bool(np.all(loss_gap < 0.25)),
+      f"in every seed, Adam's training loss after {MATCH_AT['Adam']} epochs is within 25 % of "
+      f"SGD with momentum's after {MATCH_AT['SGD+momentum']}",
+      measured=f"largest gap {loss_gap.max():.0%}")
+flatter_adam = paired(matched["Adam"][:, 2], matched["SGD+momentum"][:, 2], better="lower")
+print(f"mean curvature, Adam (A) against SGD+momentum (B): {flatter_adam}; "
+      f"median ratio A/B {flatter_adam.ratio:.1f}")
+claim(flatter_adam.wins > len(SEEDS) / 2 and flatter_adam.ratio < 0.9
+      and not flatter_adam.all_better,
+      "at roughly matched training loss Adam is less curved than SGD with momentum on most "
+      "seeds (more than half) but not on all, with a median ratio below 0.9",
+      measured=f"{flatter_adam}; median ratio {flatter_adam.ratio:.1f}")
 flatter = [points[-1][2] < points[0][2] for points in sharpness.values()]
-claim(all(flatter),
-      f"every run is flatter after {MEASURE_AT[-1]} epochs than after {MEASURE_AT[0]}",
-      measured=f"{count(flatter)} runs")
+print(f"flatter after {MEASURE_AT[-1]} epochs than after {MEASURE_AT[0]}: {count(flatter)} runs")
+claim(sum(flatter) >= len(flatter) - 1,
+      f"every run but at most one is flatter after {MEASURE_AT[-1]} epochs than after "
+      f"{MEASURE_AT[0]}", measured=f"{count(flatter)} runs")
 
 # %% [markdown]
-# For both methods the mean curvature falls as the training loss falls (the network's
-# outputs saturate), so comparing the sharpness of two solutions at different training
-# losses says little. Matched on the training loss (Adam after 2 epochs, SGD with
-# momentum after 8), Adam's solution is the *less* curved one in every seed.
+# For both methods the mean curvature is lower after 8 epochs than after 2 in all but at
+# most one run (the count is printed above): it tends to fall as the training loss falls
+# (the network's outputs saturate), so comparing the sharpness of two solutions at
+# different training losses says little. Roughly matched on the training loss (Adam after
+# 2 epochs, SGD with momentum after 8: the same seed's losses within 25 %), Adam's solution
+# is the *less* curved one on most seeds but not on all, with a median ratio below 0.9
+# (the paired count is printed above). With three seeds this looked like "every seed";
+# with five it is a majority, not a rule.
 #
 # **Verdict: holds on the toy, for a reason that is easy to miss; not seen on digits.**
 # Adam does not seek sharp minima: it lacks gradient descent's filter against them. At
@@ -1023,17 +1067,19 @@ claim(all(flatter),
 # does better on held-out data, while Adam's normalised step stays in the sharp basin up
 # to rates comparable with the basin's size. With the rate chosen on held-out data Adam
 # found the flat basin too, at a rate at least five times SGD's. On the digits network the
-# folklore did not show: at equal training loss Adam's solutions were flatter, not sharper
-# (an estimate from 16 random vectors, itself noisy), and notebook 10 found its test
-# accuracy no worse. Keep "flat generalises better" as a heuristic: sharpness is not even
-# a fixed property of a network's function, since rescaling the weights of a ReLU network
-# changes it without changing the outputs (Dinh et al., 2017).
+# folklore did not show: at roughly equal training loss Adam's solutions were flatter on
+# most seeds, not sharper (an estimate from 16 random vectors, itself noisy; not every
+# seed agreed), and notebook 10 found its test accuracy no worse. Keep "flat generalises
+# better" as a heuristic: sharpness is not even a fixed property of a network's function,
+# since rescaling the weights of a ReLU network changes it without changing the outputs
+# (Dinh et al., 2017).
 #
 # ## 7. The verdicts
 #
 # - **F1, "adaptive methods remove all tuning": does not hold.** $\eta$ swung the
-#   validation accuracy by 0.75 and had to be searched, and $\epsilon$ had to stay small;
-#   the betas' defaults were fine (§1).
+#   validation accuracy by more than 0.7 and had to be searched, and $\epsilon$ had to stay
+#   small; the betas' defaults were fine ($\beta_1 = 0.99$ cost less than 0.03, $\beta_2$
+#   nothing the seeds could see) (§1).
 # - **F2, "Adam always beats SGD": does not hold.** SGD with momentum won a memorisation
 #   task outright; on unscaled breast cancer and on digits the seeds could not tell the two
 #   apart (§2, [10 §5](10_real_data.ipynb)).
@@ -1048,7 +1094,7 @@ claim(all(flatter),
 #   [09 §1, §4](09_schedules.ipynb)).
 # - **F6, "ALR settles in sharp minima": holds on the toy, not seen on digits.** Adam lacks
 #   large-rate gradient descent's filter against sharp basins; on digits its solutions were
-#   flatter than momentum SGD's at equal training loss (§6).
+#   flatter than momentum SGD's on most seeds at roughly equal training loss (§6).
 #
 # ## 8. Pitfalls and practice
 #
@@ -1081,7 +1127,7 @@ claim(all(flatter),
 # - Batch normalisation makes a layer scale-invariant, and Adam trains with it (F4); with
 #   noisy gradients Adam stalls near $\eta\sigma/4$ per coordinate, so decay $\eta$ (F5).
 # - Large-rate gradient descent filters out sharp minima and Adam does not; on digits,
-#   though, Adam's solutions were not sharper (F6).
+#   though, Adam's solutions were not sharper (flatter on most seeds, F6).
 #
 # **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
 # **Predict, then run:** (1) In the explorer, Adam at $\eta = 0.1$: with $\beta_1 = 0$
