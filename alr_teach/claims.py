@@ -48,6 +48,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._validation import one_of
+
 __all__ = ["claim", "ClaimFailed", "paired", "Paired", "count", "mode", "current_mode", "ENV"]
 
 #: the environment variable that chooses what a failed claim does
@@ -66,17 +68,13 @@ def current_mode() -> str:
     ...     current_mode()
     'strict'
     """
-    value = os.environ.get(ENV, "note").strip().lower() or "note"
-    if value not in MODES:
-        raise ValueError(f"Invalid {ENV}: {value!r} (choose from {', '.join(MODES)})")
-    return value
+    return one_of(ENV, os.environ.get(ENV, "note").strip().lower() or "note", MODES)
 
 
 @contextlib.contextmanager
 def mode(value: str) -> Iterator[None]:
     """Run a block with claims in ``value`` mode (``"note"`` or ``"strict"``)."""
-    if value not in MODES:
-        raise ValueError(f"Invalid mode: {value!r} (choose from {', '.join(MODES)})")
+    one_of("mode", value, MODES)
     before = os.environ.get(ENV)
     os.environ[ENV] = value
     try:
@@ -187,8 +185,7 @@ def paired(a: ArrayLike, b: ArrayLike, *, better: str = "lower", tie: float = 0.
     >>> paired([0.9, 0.8], [0.85, 0.85], better="higher").undecided
     True
     """
-    if better not in ("lower", "higher"):
-        raise ValueError(f"Invalid better: {better!r} (choose from lower, higher)")
+    one_of("better", better, ("lower", "higher"))
     a_arr, b_arr = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
     if a_arr.shape != b_arr.shape or a_arr.size == 0:
         raise ValueError(
