@@ -79,14 +79,14 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py build
 
 doctor: $(STAMP)
-	$(BIN)/python -m alr_teach.doctor
+	$(BIN)/python -m alr_teach.course.doctor
 
 exercises: $(STAMP)
-	$(BIN)/python -m alr_teach.exercises
+	$(BIN)/python -m tools.exercises
 
 handouts: $(STAMP)
-	$(BIN)/python -m alr_teach.handouts
-	$(BIN)/python -m alr_teach.handouts --instructor
+	$(BIN)/python -m tools.handouts
+	$(BIN)/python -m tools.handouts --instructor
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache

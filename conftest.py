@@ -4,14 +4,14 @@ import os
 
 import pytest
 
-from alr_teach.claims import ENV
+from alr_teach.course.claims import ENV
 
 
 def pytest_configure(config):
     """Under the test suite a lesson's claim that does not hold fails its cell.
 
     Notebook kernels started by nbval inherit this process's environment, so setting it
-    here makes :func:`alr_teach.claims.claim` strict in them (a learner's own session
+    here makes :func:`alr_teach.course.claims.claim` strict in them (a learner's own session
     gets a printed note instead). A test may still choose "note" for a kernel it starts.
     """
     os.environ[ENV] = "strict"

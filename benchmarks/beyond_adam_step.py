@@ -1,8 +1,9 @@
 """How much does one step of each optimizer beyond Adam cost, next to Adam's? (issue: Beyond Adam)
 
 Times ``opt.step`` on 10^6 float64 parameters for alr_teach.Adam and for Adamax, NAdam and
-RAdam (alr_teach.adam_variants), LAMB and NovoGrad (alr_teach.layerwise), and Lookahead
-(around Adam) and Ranger (alr_teach.lookahead). The candidates are timed in interleaved
+RAdam (alr_teach.optimizers.adam_variants), LAMB and NovoGrad
+(alr_teach.optimizers.layerwise), and Lookahead
+(around Adam) and Ranger (alr_teach.optimizers.lookahead). The candidates are timed in interleaved
 rounds (each round: the best of a few calls of every optimizer in turn, so a burst of load
 on the machine hits all alike); the figures are the median over rounds, and each
 optimizer's ratio to Adam is the median of its per-round ratios. Target: every optimizer at

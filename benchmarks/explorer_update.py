@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from alr_teach.widgets import OptimizerExplorer  # noqa: E402
+from alr_teach.viz.widgets import OptimizerExplorer  # noqa: E402
 
 
 def median_ms(fn, count: int) -> float:

@@ -33,7 +33,7 @@ from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.preprocessing import StandardScaler
 
 from alr_teach import SGD, Adam
-from alr_teach.estimator import MLPClassifier
+from alr_teach.problems.estimator import MLPClassifier
 
 EPOCHS = 30
 COMMON = dict(hidden_layer_sizes=(64,), batch_size=64, max_iter=EPOCHS)

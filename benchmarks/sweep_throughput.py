@@ -1,7 +1,7 @@
 """How fast and how lean is a 64 x 64 hyperparameter sweep? (issue: toolkit, section 6)
 
 A sweep of 4,096 Adam configurations (lr x beta1) x 300 steps on Rosenbrock, run by
-``alr_teach.sweeps.sweep`` as one vectorised batch. Prints, from one run:
+``alr_teach.lab.sweeps.sweep`` as one vectorised batch. Prints, from one run:
   * its time (best of a few; target at most 0.5 s);
   * its peak memory above the start, traced with tracemalloc (target under 200 MB);
   * when torch is installed: the time per configuration of the obvious alternative, a fresh
@@ -20,8 +20,8 @@ import tracemalloc
 import numpy as np
 
 from alr_teach import Adam
-from alr_teach.landscapes import Rosenbrock
-from alr_teach.sweeps import sweep
+from alr_teach.lab.sweeps import sweep
+from alr_teach.problems.landscapes import Rosenbrock
 
 
 def main() -> None:

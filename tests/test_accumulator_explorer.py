@@ -7,10 +7,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from alr_teach import AdaGrad
-from alr_teach.accumulator_explorer import DEFAULTS, AccumulatorExplorer, effective_rates
-from alr_teach.landscapes import Quadratic
-from alr_teach.landscapes import get as get_landscape
-from alr_teach.runner import run
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Quadratic
+from alr_teach.problems.landscapes import get as get_landscape
+from alr_teach.viz.explorers.accumulator import DEFAULTS, AccumulatorExplorer, effective_rates
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from error_tables import NON_NUMERIC, adam_like_rows, row, shown, shown_array
 from numpy.testing import assert_allclose, assert_array_equal
 from test_properties import FORMS, K, _log_sweep, _run_sweep, _sweep
 
-from alr_teach.adam_variants import Adamax, NAdam, RAdam
+from alr_teach.optimizers.adam_variants import Adamax, NAdam, RAdam
 
 VARIANTS = [Adamax, NAdam, RAdam]
 STATE_NAMES = {Adamax: {"m", "u"}, NAdam: {"m", "v", "mu_product"}, RAdam: {"m", "v"}}

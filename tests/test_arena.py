@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from alr_teach import SGD, AdaDelta, Adam
-from alr_teach.arena import (
+from alr_teach.lab.arena import (
     ADADELTA_GRID,
     ESCAPE_LEVEL,
     LR_GRID,
@@ -31,10 +31,10 @@ from alr_teach.arena import (
     tune_logistic,
     tuned_run,
 )
-from alr_teach.landscapes import Booth, Quadratic, Saddle, get
-from alr_teach.runner import run
-from alr_teach.sparse_data import log_loss, make_sparse_classification, train
-from alr_teach.sweeps import sweep_learning_rates
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.problems.landscapes import Booth, Quadratic, Saddle, get
+from alr_teach.problems.sparse_data import log_loss, make_sparse_classification, train
 
 
 def make_tuning(final_gap, steps_to_tol, lrs=None, tol=1e-6, method="SGD"):

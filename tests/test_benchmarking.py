@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from alr_teach import SGD, Adam, MLPClassifier
-from alr_teach.benchmarking import (
+from alr_teach.lab.benchmarking import (
     CURVES,
     METHODS,
     RULES,

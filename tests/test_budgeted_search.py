@@ -17,7 +17,7 @@ from sklearn.model_selection import (
 )
 
 from alr_teach import SGD, Adam, MLPClassifier
-from alr_teach.budgeted_search import (
+from alr_teach.lab.budgeted_search import (
     LogUniformOptimizer,
     candidates,
     epochs_spent,
@@ -254,7 +254,7 @@ class Fixed(ClassifierMixin, BaseEstimator):
 
 
 def test_tie_broken_accuracy_keeps_the_accuracy_and_breaks_ties_by_the_log_loss():
-    from alr_teach.budgeted_search import TIE_WEIGHT, accuracy_ties_by_log_loss
+    from alr_teach.lab.budgeted_search import TIE_WEIGHT, accuracy_ties_by_log_loss
 
     X, y = np.zeros((10, 1)), np.array([0] * 7 + [1] * 3)
     sure, unsure = Fixed(0.9).fit(X, y), Fixed(0.6).fit(X, y)   # both 70 % right
@@ -267,7 +267,7 @@ def test_tie_broken_accuracy_keeps_the_accuracy_and_breaks_ties_by_the_log_loss(
 
 
 def test_tie_broken_accuracy_of_a_diverged_network_is_finite():
-    from alr_teach.budgeted_search import TIE_CAP, TIE_WEIGHT, accuracy_ties_by_log_loss
+    from alr_teach.lab.budgeted_search import TIE_CAP, TIE_WEIGHT, accuracy_ties_by_log_loss
 
     X, y = np.zeros((4, 1)), np.array([0, 0, 1, 1])
     score = accuracy_ties_by_log_loss(Fixed(1.0).fit(X, y), X, y)   # p = 0 for class 1

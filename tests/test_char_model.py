@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from alr_teach import Adam
-from alr_teach.char_model import (
+from alr_teach.problems.char_model import (
     bits_per_char,
     fit_char_model,
     load_corpus,

@@ -1,4 +1,4 @@
-"""alr_teach.checks: right answers pass however they are written, known mistakes fail with
+"""alr_teach.course.checks: right answers pass however they are written, known mistakes fail with
 their hint, and nothing a learner's function does can raise, hang or corrupt the checker.
 
 The right answers and the mistakes below are written here, independently of the table
@@ -832,7 +832,8 @@ def test_summary_lists_the_latest_results(capsys):
     assert checks.summary() is False
     assert printed(capsys).splitlines() == [
         "PASS gd_step: matches alr_teach.SGD on 3 cases (3 steps each).",
-        "PASS cosine_lr: matches alr_teach.schedules.cosine on 3 cases (up to 11 steps each).",
+        "PASS cosine_lr: matches alr_teach.optimizers.schedules.cosine on 3 cases"
+        " (up to 11 steps each).",
         "FAIL answer: expected 2, got 1.",
         "2 of 3 checks pass",
     ]

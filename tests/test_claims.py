@@ -1,4 +1,4 @@
-"""alr_teach.claims: a note for a learner, a failure under the tests, never a swallowed error."""
+"""alr_teach.course.claims: a note for a learner, a failure under tests, never a swallowed error."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from alr_teach import claims
-from alr_teach.claims import ClaimFailed, claim, paired
+from alr_teach.course.claims import ClaimFailed, claim, paired
 
 
 def test_the_test_suite_runs_claims_strictly():
@@ -77,7 +77,7 @@ def test_mode_is_restored_and_checked(monkeypatch):
 
 
 def test_a_kernel_without_the_variable_notes_instead_of_failing():
-    code = ("from alr_teach.claims import claim\n"
+    code = ("from alr_teach.course.claims import claim\n"
             "claim(1 > 2, 'one is more than two')\nprint('went on')\n")
     env = {k: v for k, v in os.environ.items() if k != claims.ENV}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,

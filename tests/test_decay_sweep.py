@@ -8,7 +8,7 @@ from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
 from alr_teach import SGD, Adam, AdamW, MLPClassifier, Optimizer
-from alr_teach.decay_sweep import (
+from alr_teach.lessons.weight_decay import (
     DecayExplorer,
     DecayGrid,
     decay_grid,
@@ -19,7 +19,7 @@ from alr_teach.decay_sweep import (
     plot_decay_grid,
     predicted_decay,
 )
-from alr_teach.plots import plot_sweep
+from alr_teach.viz.plots import plot_sweep
 
 
 # -- two parameters, pure noise -----------------------------------------------------------------

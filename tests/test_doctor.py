@@ -1,4 +1,4 @@
-"""`python -m alr_teach.doctor`: every check says ok or what to fix, and never crashes."""
+"""`python -m alr_teach.course.doctor`: every check says ok or what to fix, and never crashes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import importlib.metadata
 import numpy as np
 import pytest
 
-from alr_teach import doctor
-from alr_teach.doctor import Finding
+from alr_teach.course import doctor
+from alr_teach.course.doctor import Finding
 
 
 def versions(**installed):
@@ -80,7 +80,7 @@ def test_findings_print_as_one_plain_line_and_a_fix(ok, text):
 
 
 def test_the_floating_point_path_is_named_for_a_report():
-    from alr_teach.doctor import check_floating_point
+    from alr_teach.course.doctor import check_floating_point
 
     (finding,) = check_floating_point()
     assert finding.ok and finding.what.startswith("floating-point path: ")

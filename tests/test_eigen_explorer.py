@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from alr_teach import SGD
-from alr_teach.eigen_explorer import (
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.explorers.eigen import (
     EigenExplorer,
     companion_matrix,
     decay_rate,
@@ -15,8 +17,6 @@ from alr_teach.eigen_explorer import (
     spectral_radius,
     theory_envelope,
 )
-from alr_teach.landscapes import Quadratic
-from alr_teach.runner import run
 
 VALLEY = Quadratic([1.0, 25.0], angle=np.pi / 6, start=[1.5, 1.0])
 

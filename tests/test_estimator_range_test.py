@@ -11,7 +11,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from alr_teach import SGD, Adam, MLPClassifier, mlp
+from alr_teach import SGD, Adam, MLPClassifier
+from alr_teach.problems import mlp
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alr_teach import exercises
-from alr_teach.exercises import clear_solutions, exercise_notebook, remove_hidden_tests
+from tools import exercises
+from tools.exercises import clear_solutions, exercise_notebook, remove_hidden_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

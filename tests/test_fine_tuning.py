@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from alr_teach import SGD, Adam, AdamW, mlp
-from alr_teach.benchmarking import load_split
-from alr_teach.fine_tuning import (
+from alr_teach import SGD, Adam, AdamW
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lessons.in_the_wild.fine_tuning import (
     accuracy,
     fine_tune,
     make_transfer_task,
@@ -16,6 +16,7 @@ from alr_teach.fine_tuning import (
     with_head,
     with_new_head,
 )
+from alr_teach.problems import mlp
 
 
 @pytest.fixture(scope="module")

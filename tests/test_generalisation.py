@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from alr_teach import SGD, Adam
-from alr_teach.generalisation import (
+from alr_teach.lessons.misconceptions import (
     BasinExplorer,
     SharpFlat,
     accuracy,

@@ -3,7 +3,7 @@
 The build covers notebooks 00 (a widget, a few formulas) and 05 (hundreds of formulas),
 the notation page, and a small notebook with a matplotlib animation. Without Chromium
 the build tests are skipped, unless CI=true or ALR_TEACH_REQUIRE_BROWSER=1 make it a
-failure. The checks below parse the pages their own way, not with alr_teach.handouts.
+failure. The checks below parse the pages their own way, not with tools.handouts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from alr_teach import handouts
+from tools import handouts
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL, MATHS = "notebooks/00_start_here.ipynb", "notebooks/05_adam.ipynb"

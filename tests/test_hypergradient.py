@@ -12,10 +12,10 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from alr_teach import SGD, Adam, MLPClassifier
-from alr_teach.hypergradient import SGDHD, AdamHD, HypergradientExplorer
-from alr_teach.landscapes import Quadratic, Rosenbrock
-from alr_teach.runner import run
-from alr_teach.sweeps import sweep
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep
+from alr_teach.optimizers.hypergradient import SGDHD, AdamHD, HypergradientExplorer
+from alr_teach.problems.landscapes import Quadratic, Rosenbrock
 
 RNG = np.random.default_rng(15)
 

@@ -12,7 +12,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from alr_teach import SGD, AdaGrad, Adam, RMSProp
-from alr_teach.landscapes import (
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import (
     LANDSCAPES,
     Beale,
     Booth,
@@ -28,7 +29,6 @@ from alr_teach.landscapes import (
     Saddle,
     get,
 )
-from alr_teach.runner import run
 
 # (id, factory, t): every registry entry at t = 0, plus wrappers and variants at a fixed t
 CASES = [(name, factory, 0) for name, factory in LANDSCAPES.items()] + [

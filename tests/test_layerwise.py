@@ -23,7 +23,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from test_properties import FORMS, K, _run_sweep, _sweep
 
 from alr_teach import SGD, Adam
-from alr_teach.layerwise import (
+from alr_teach.optimizers.layerwise import (
     LAMB,
     NovoGrad,
     norm,
@@ -32,7 +32,7 @@ from alr_teach.layerwise import (
     sweep_ndim,
     trust_ratio,
 )
-from alr_teach.lookahead import Lookahead, Ranger
+from alr_teach.optimizers.lookahead import Lookahead, Ranger
 
 DATA = Path(__file__).parent / "data"
 INFO = json.loads((DATA / "optax_parity.json").read_text())

@@ -1,6 +1,6 @@
 """Details that notebook 13 (in the wild) relies on, kept out of the lesson."""
 
-from alr_teach.char_model import load_corpus, make_char_data
+from alr_teach.problems.char_model import load_corpus, make_char_data
 
 
 def test_the_lower_cased_essay_has_an_alphabet_of_32_characters():

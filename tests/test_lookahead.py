@@ -20,12 +20,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 from test_layerwise import check_every_step, configs_for
 from test_properties import FORMS, _run_sweep, _sweep
 
-from alr_teach import SGD, Adam, RMSProp, Scheduled, schedules
-from alr_teach.adam_variants import RAdam
-from alr_teach.landscapes import Quadratic
-from alr_teach.layerwise import LAMB
-from alr_teach.lookahead import Lookahead, Ranger
-from alr_teach.runner import run
+from alr_teach import SGD, Adam, RMSProp, Scheduled
+from alr_teach.lab.runner import run
+from alr_teach.optimizers import schedules
+from alr_teach.optimizers.adam_variants import RAdam
+from alr_teach.optimizers.layerwise import LAMB
+from alr_teach.optimizers.lookahead import Lookahead, Ranger
+from alr_teach.problems.landscapes import Quadratic
 
 
 # -- parity ------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from alr_teach import SGD, Adam, MLPClassifier, mlp
-from alr_teach.loss_curves import (
+from alr_teach import SGD, Adam, MLPClassifier
+from alr_teach.lab.loss_curves import (
     ADVICE,
     BAR_LIMIT,
     LABEL_STYLE,
@@ -26,12 +26,13 @@ from alr_teach.loss_curves import (
     train_mlp,
     trend,
 )
-from alr_teach.plots import style
+from alr_teach.problems import mlp
+from alr_teach.viz.plots import style
 
 
 @pytest.fixture(scope="module")
 def digits():
-    from alr_teach.benchmarking import load_split
+    from alr_teach.lab.benchmarking import load_split
 
     split = load_split("digits")
     return split.X_train, split.y_train

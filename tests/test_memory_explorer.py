@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from alr_teach import AdaGrad, RMSProp
-from alr_teach.landscapes import Drifting
-from alr_teach.memory_explorer import (
+from alr_teach.lab.runner import Trajectory, run
+from alr_teach.problems.landscapes import Drifting
+from alr_teach.viz.explorers.memory import (
     CurvatureSwitch,
     MemoryExplorer,
     effective_memory,
@@ -17,7 +18,6 @@ from alr_teach.memory_explorer import (
     switching_target,
     tracking_error,
 )
-from alr_teach.runner import Trajectory, run
 
 
 # -- the memory in numbers ------------------------------------------------------------------

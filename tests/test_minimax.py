@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from alr_teach import SGD, Adam, RMSProp, mlp
-from alr_teach.minimax import (
+from alr_teach import SGD, Adam, RMSProp
+from alr_teach.lessons.in_the_wild.gans import (
     GAME_METHODS,
     BilinearGame,
     GameExplorer,
@@ -25,6 +25,7 @@ from alr_teach.minimax import (
     unstack_network,
     wasserstein_1d,
 )
+from alr_teach.problems import mlp
 
 GAME = BilinearGame()
 

@@ -1,4 +1,4 @@
-"""The numpy network (alr_teach.mlp) and its scikit-learn wrapper (alr_teach.MLPClassifier).
+"""The numpy network (alr_teach.problems.mlp) and its scikit-learn wrapper (MLPClassifier).
 
 Backprop is checked against central finite differences; the wrapper against
 scikit-learn's own estimator checks and the course's promises (the user's optimizer is
@@ -22,8 +22,9 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from alr_teach import SGD, AdaGrad, Adam, mlp
-from alr_teach.estimator import MLPClassifier
+from alr_teach import SGD, AdaGrad, Adam
+from alr_teach.problems import mlp
+from alr_teach.problems.estimator import MLPClassifier
 
 RNG = np.random.default_rng(20240611)
 

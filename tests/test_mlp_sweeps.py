@@ -1,4 +1,4 @@
-"""alr_teach.mlp_sweeps: a batched sweep is exactly a set of MLPClassifier fits; the layer
+"""alr_teach.lab.mlp_sweeps: a batched sweep is exactly a set of MLPClassifier fits; the layer
 records (norms, relative steps, LAMB's trust ratios) are what they claim; the plots draw the
 recorded numbers; the explorer works headlessly.
 
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from alr_teach import LAMB, SGD, Adam, Lookahead, MLPClassifier, NovoGrad, Ranger, mlp
-from alr_teach.benchmarking import load_split
-from alr_teach.mlp_sweeps import (
+from alr_teach import LAMB, SGD, Adam, Lookahead, MLPClassifier, NovoGrad, Ranger
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lab.mlp_sweeps import (
     EXPLORER_METHODS,
     LayerStepExplorer,
     MLPSweep,
@@ -31,8 +31,9 @@ from alr_teach.mlp_sweeps import (
     plot_rate_curves,
     sweep_mlp,
 )
-from alr_teach.plots import style
-from alr_teach.schedules import linear_warmup
+from alr_teach.optimizers.schedules import linear_warmup
+from alr_teach.problems import mlp
+from alr_teach.viz.plots import style
 
 
 @pytest.fixture(scope="module")

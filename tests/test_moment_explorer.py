@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from alr_teach import Adam
-from alr_teach.landscapes import Rosenbrock, get
-from alr_teach.moment_explorer import (
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Rosenbrock, get
+from alr_teach.viz.explorers.moment import (
     MomentExplorer,
     UncorrectedAdam,
     moment_series,
     uncorrected_step_size,
 )
-from alr_teach.runner import run
 
 
 # -- the uncorrected variant ------------------------------------------------------------------

@@ -82,11 +82,12 @@ def test_the_core_imports_with_numpy_alone():
         "import sys\n"
         "for blocked in ('matplotlib', 'sklearn', 'ipywidgets', 'scipy'):\n"
         "    sys.modules[blocked] = None\n"
-        "import alr_teach, alr_teach.landscapes, alr_teach.runner, alr_teach.sweeps\n"
-        "import alr_teach.range_test, alr_teach.checks\n"
+        "import alr_teach, alr_teach.problems.landscapes, alr_teach.lab.runner\n"
+        "import alr_teach.lab.sweeps\n"
+        "import alr_teach.lab.range_test, alr_teach.course.checks\n"
         "for name in ('Adam', 'Adamax', 'NAdam', 'RAdam', 'LAMB', 'NovoGrad', 'Ranger'):\n"
         "    getattr(alr_teach, name)(lr=0.1).step([1.0], [1.0])\n"
-        "print(alr_teach.schedules.cosine(3, lr=1.0, T_max=10))\n"
+        "print(alr_teach.optimizers.schedules.cosine(3, lr=1.0, T_max=10))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from alr_teach import SGD, Adam
-from alr_teach.policy_gradient import (
+from alr_teach.lessons.in_the_wild.bandits import (
     DriftingBandit,
     entropy_gradient,
     plot_policy_sweep,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from alr_teach import SGD, Adam
-from alr_teach.range_test import lr_range_test, plot_range_test
+from alr_teach.lab.range_test import lr_range_test, plot_range_test
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(512, 10)) * np.repeat([1.0, 3.0], 5)

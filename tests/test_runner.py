@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from alr_teach import SGD, Adam
-from alr_teach.landscapes import Quadratic
-from alr_teach.runner import run
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Quadratic
 
 
 def test_gradient_descent_on_a_quadratic_follows_the_closed_form():
@@ -72,7 +72,7 @@ def test_invalid_step_counts_are_rejected(steps):
 
 
 def test_a_loss_that_falls_to_minus_infinity_is_a_failure_too():
-    from alr_teach.landscapes import Saddle
+    from alr_teach.problems.landscapes import Saddle
 
     # y grows 2e5-fold per step: y^2 overflows (loss -inf) while the point is still finite
     trajectory = run(SGD(lr=1e5), Saddle(), [0.0, 1e-3], steps=100)

@@ -11,9 +11,8 @@ from matplotlib.lines import Line2D
 from numpy.testing import assert_allclose, assert_array_equal
 
 from alr_teach import SGD, Adam, Scheduled
-from alr_teach import schedules as sch
-from alr_teach.plots import style
-from alr_teach.schedule_explorer import (
+from alr_teach.optimizers import schedules as sch
+from alr_teach.viz.explorers.schedule import (
     SCHEDULES,
     SHARED,
     ScheduleExplorer,
@@ -22,6 +21,7 @@ from alr_teach.schedule_explorer import (
     plot_all_schedules,
     schedule_values,
 )
+from alr_teach.viz.plots import style
 
 K = np.arange(300)
 

@@ -20,9 +20,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import alr_teach
 from alr_teach import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
-from alr_teach.landscapes import Quadratic
-from alr_teach.runner import run
-from alr_teach.schedules import (
+from alr_teach.lab.runner import run
+from alr_teach.optimizers.schedules import (
     Scheduled,
     constant,
     cosine,
@@ -34,6 +33,7 @@ from alr_teach.schedules import (
     step_decay,
     warmup_cosine,
 )
+from alr_teach.problems.landscapes import Quadratic
 
 DATA = Path(__file__).parent / "data"
 INFO = json.loads((DATA / "schedule_parity.json").read_text())

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from alr_teach import SGD, AdaGrad
-from alr_teach.sparse_data import (
+from alr_teach.problems.sparse_data import (
     accuracy,
     log_loss,
     loss_and_grad,

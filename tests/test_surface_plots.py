@@ -10,10 +10,10 @@ from matplotlib.colors import to_hex
 from matplotlib.contour import QuadContourSet
 
 from alr_teach import SGD, Adam, AdamW, RMSProp
-from alr_teach import surface_plots as sp
-from alr_teach.landscapes import Landscape, Quadratic
-from alr_teach.plots import style
-from alr_teach.runner import run
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Landscape, Quadratic
+from alr_teach.viz import surface_plots as sp
+from alr_teach.viz.plots import style
 
 
 class TinyRosenbrock(Landscape):
@@ -107,7 +107,7 @@ def test_log_scale_landscape_gets_strictly_increasing_log_spaced_levels():
 
 
 def test_real_log_scale_landscapes_get_log_levels():
-    from alr_teach import landscapes
+    from alr_teach.problems import landscapes
 
     found = [c for c in vars(landscapes).values()
              if isinstance(c, type) and issubclass(c, Landscape) and c.__dict__.get("log_scale")]

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from alr_teach import SGD, Adam, RMSProp
-from alr_teach.landscapes import Quadratic
-from alr_teach.plots import plot_sweep
-from alr_teach.runner import run
-from alr_teach.sweeps import sweep
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep
+from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.plots import plot_sweep
 
 BOWL = Quadratic([1.0, 50.0], angle=0.5)
 
@@ -79,8 +79,8 @@ def test_heatmap_marks_the_divergence_boundary():
 
 
 def test_learning_rate_sweeps_per_optimizer_match_single_sweeps():
-    from alr_teach.plots import plot_lr_sweeps
-    from alr_teach.sweeps import sweep_learning_rates
+    from alr_teach.lab.sweeps import sweep_learning_rates
+    from alr_teach.viz.plots import plot_lr_sweeps
 
     lrs = np.logspace(-3, 0, 7)
     results = sweep_learning_rates({"SGD": SGD, "Momentum": (SGD, {"momentum": 0.9}),

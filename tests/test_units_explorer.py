@@ -7,9 +7,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from alr_teach import AdaDelta, Adam, RMSProp
-from alr_teach.landscapes import Noisy, PlateauCliff, Quadratic, Rosenbrock
-from alr_teach.runner import run
-from alr_teach.units_explorer import (
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Noisy, PlateauCliff, Quadratic, Rosenbrock
+from alr_teach.viz.explorers.units import (
     DEFAULTS,
     LANDSCAPES,
     RMSPROP_LR,

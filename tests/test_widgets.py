@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alr_teach.widgets import LearningRateExplorer
+from alr_teach.viz.widgets import LearningRateExplorer
 
 
 @pytest.mark.parametrize(
@@ -55,9 +55,9 @@ def test_slider_drives_the_figure_headlessly():
 
 
 # -- the 2-D explorer ----------------------------------------------------------------------
-from alr_teach.landscapes import get as get_landscape  # noqa: E402
-from alr_teach.runner import run  # noqa: E402
-from alr_teach.widgets import OptimizerExplorer, make_racer  # noqa: E402
+from alr_teach.lab.runner import run  # noqa: E402
+from alr_teach.problems.landscapes import get as get_landscape  # noqa: E402
+from alr_teach.viz.widgets import OptimizerExplorer, make_racer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -45,8 +45,8 @@ import pytorch_optimizer
 import torch
 
 from alr_teach import SGD, Adam
-from alr_teach.layerwise import LAMB, NovoGrad
-from alr_teach.lookahead import Lookahead, Ranger
+from alr_teach.optimizers.layerwise import LAMB, NovoGrad
+from alr_teach.optimizers.lookahead import Lookahead, Ranger
 
 jax.config.update("jax_enable_x64", True)
 torch.set_default_dtype(torch.float64)

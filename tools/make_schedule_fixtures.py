@@ -7,7 +7,7 @@ torch. Run it once, whenever CONFIGS changes, and commit its output::
     PYTHONPATH=. python tools/make_schedule_fixtures.py
 
 For every configuration it builds the torch scheduler that is equivalent to an
-``alr_teach.schedules`` function (``torch_scheduler`` below: the module's table of
+``alr_teach.optimizers.schedules`` function (``torch_scheduler`` below: the module's table of
 equivalents, in code), runs the torch optimizer in float64 (single-tensor path) for
 ``steps`` steps on a small problem, and records, in the order torch applies them:
 
@@ -19,7 +19,7 @@ equivalents, in code), runs the torch optimizer in float64 (single-tensor path) 
   gradients torch saw, so the test can replay the run with ``Scheduled``.
 
 tests/test_schedules.py compares the schedule functions and ``Scheduled`` runs with
-these. The script ends by printing how far ``alr_teach.schedules`` is from torch.
+these. The script ends by printing how far ``alr_teach.optimizers.schedules`` is from torch.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from alr_teach import schedules
+from alr_teach.optimizers import schedules
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data"
 DIM = 5
@@ -221,7 +221,7 @@ def main() -> None:
 
 
 def report(i: int, schedule: str, kw: dict, momentum_kw: dict | None, record: dict) -> None:
-    """Print the largest relative difference between alr_teach.schedules and torch."""
+    """Print the largest relative difference between alr_teach.optimizers.schedules and torch."""
     t = np.arange(len(record["lr"]))
     pairs = [("lr", getattr(schedules, schedule)(t, **kw))]
     if momentum_kw is not None:

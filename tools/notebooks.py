@@ -25,10 +25,12 @@ from pathlib import Path
 
 import nbformat
 
-from alr_teach import claims
-from alr_teach.exercises import nbgrader_metadata
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script (`python tools/notebooks.py`) or imported
+
+from alr_teach import claims  # noqa: E402
+from tools.exercises import nbgrader_metadata  # noqa: E402
+
 SOURCE_DIRS = [ROOT / "notebooks" / "src", ROOT / "solutions" / "src"]
 MARKER = "# %%"
 

@@ -23,11 +23,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD
-from alr_teach.landscapes import Quadratic
-from alr_teach.plots import plot_descent_1d
-from alr_teach.runner import run
-from alr_teach.claims import claim
-from alr_teach.widgets import LearningRateExplorer
+from alr_teach.course.claims import claim
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.plots import plot_descent_1d
+from alr_teach.viz.widgets import LearningRateExplorer
 
 rng = np.random.default_rng(0)  # every random draw in the course is seeded
 

@@ -23,11 +23,12 @@ import numpy as np
 from IPython.display import HTML
 
 from alr_teach import SGD, AdaGrad, Adam, RMSProp
-from alr_teach.claims import claim
-from alr_teach.landscapes import Himmelblau, PlateauCliff, Quadratic, Rosenbrock
-from alr_teach.plots import plot_sweep
-from alr_teach.runner import Trajectory, run
-from alr_teach.surface_plots import (
+from alr_teach.course.claims import claim
+from alr_teach.lab.runner import Trajectory, run
+from alr_teach.lab.sweeps import sweep
+from alr_teach.problems.landscapes import Himmelblau, PlateauCliff, Quadratic, Rosenbrock
+from alr_teach.viz.plots import plot_sweep
+from alr_teach.viz.surface_plots import (
     animate_race,
     contour,
     label_for,
@@ -38,8 +39,7 @@ from alr_teach.surface_plots import (
     plot_trajectories,
     surface_3d,
 )
-from alr_teach.sweeps import sweep
-from alr_teach.widgets import OptimizerExplorer
+from alr_teach.viz.widgets import OptimizerExplorer
 
 rng = np.random.default_rng(1)  # seeded: every number below is reproducible
 

@@ -29,25 +29,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, Adam
-from alr_teach.claims import claim
-from alr_teach.eigen_explorer import (
+from alr_teach.course.claims import claim
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.problems.landscapes import Quadratic, Rosenbrock, get
+from alr_teach.viz.explorers.eigen import (
     EigenExplorer,
     companion_matrix,
     eigen_errors,
     eigenvectors,
     spectral_radius,
 )
-from alr_teach.landscapes import Quadratic, Rosenbrock, get
-from alr_teach.plots import plot_lr_sweeps, style
-from alr_teach.runner import run
-from alr_teach.surface_plots import (
+from alr_teach.viz.plots import plot_lr_sweeps, style
+from alr_teach.viz.surface_plots import (
     contour,
     label_for,
     plot_losses,
     plot_step_arrows,
     plot_trajectories,
 )
-from alr_teach.sweeps import sweep_learning_rates
 
 rng = np.random.default_rng(2)  # seeded: every number below is reproducible
 

@@ -29,21 +29,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, AdaGrad, Adam, RMSProp
-from alr_teach.accumulator_explorer import DEFAULTS as EXPLORER_DEFAULTS
-from alr_teach.accumulator_explorer import AccumulatorExplorer
-from alr_teach.claims import claim, paired
-from alr_teach.landscapes import Drifting, Quadratic, Rosenbrock
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.sparse_data import accuracy, log_loss, make_sparse_classification, train
-from alr_teach.surface_plots import (
+from alr_teach.course.claims import claim, paired
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.problems.landscapes import Drifting, Quadratic, Rosenbrock
+from alr_teach.problems.sparse_data import accuracy, log_loss, make_sparse_classification, train
+from alr_teach.viz.explorers.accumulator import DEFAULTS as EXPLORER_DEFAULTS
+from alr_teach.viz.explorers.accumulator import AccumulatorExplorer
+from alr_teach.viz.plots import style
+from alr_teach.viz.surface_plots import (
     contour,
     label_for,
     plot_effective_lr,
     plot_losses,
     plot_trajectories,
 )
-from alr_teach.sweeps import sweep_learning_rates
 
 rng = np.random.default_rng(3)  # seeded: every number below is reproducible
 
@@ -283,7 +283,7 @@ claim(bool(np.isclose(rate_ratio, curvature_ratio, rtol=1e-6)),
 # ## 5. Where it shines: sparse features
 #
 # AdaGrad was built for problems like text classification, where most features are rare.
-# `alr_teach.sparse_data` generates such a task: 200 binary features, of which 20 are
+# `alr_teach.problems.sparse_data` generates such a task: 200 binary features, of which 20 are
 # *frequent* (each on in 30 % of the samples, like common words) and 180 *rare* (each on in
 # 1.5 %). The true weights of the frequent features are small; 40 of the rare ones carry
 # weight ±3, the others 0. Labels are drawn from the logistic model, so even the true

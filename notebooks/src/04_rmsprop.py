@@ -28,9 +28,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import AdaGrad, RMSProp
-from alr_teach.claims import claim, count
-from alr_teach.landscapes import Rosenbrock
-from alr_teach.memory_explorer import (
+from alr_teach.course.claims import claim, count
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Rosenbrock
+from alr_teach.viz.explorers.memory import (
     MemoryExplorer,
     effective_memory,
     half_life,
@@ -41,9 +42,8 @@ from alr_teach.memory_explorer import (
     switching_target,
     tracking_error,
 )
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.surface_plots import label_for, plot_effective_lr
+from alr_teach.viz.plots import style
+from alr_teach.viz.surface_plots import label_for, plot_effective_lr
 
 rng = np.random.default_rng(4)  # seeded: every number below is reproducible
 

@@ -30,20 +30,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, Adam, RMSProp
-from alr_teach.claims import claim, count, paired
-from alr_teach.landscapes import Beale, Noisy, Quadratic, Rosenbrock, get
-from alr_teach.memory_explorer import effective_memory, half_life
-from alr_teach.moment_explorer import MomentExplorer, UncorrectedAdam, uncorrected_step_size
-from alr_teach.plots import plot_lr_sweeps, plot_sweep, style
-from alr_teach.runner import run
-from alr_teach.surface_plots import (
+from alr_teach.course.claims import claim, count, paired
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep, sweep_learning_rates
+from alr_teach.problems.landscapes import Beale, Noisy, Quadratic, Rosenbrock, get
+from alr_teach.viz.explorers.memory import effective_memory, half_life
+from alr_teach.viz.explorers.moment import MomentExplorer, UncorrectedAdam, uncorrected_step_size
+from alr_teach.viz.plots import plot_lr_sweeps, plot_sweep, style
+from alr_teach.viz.surface_plots import (
     contour,
     label_for,
     plot_losses,
     plot_moments,
     plot_trajectories,
 )
-from alr_teach.sweeps import sweep, sweep_learning_rates
 
 rng = np.random.default_rng(5)  # seeded: every number below is reproducible
 
@@ -195,7 +195,7 @@ claim(max(differences) <= 1e-12, "adam_step gives the same points as alr_teach.A
 
 # %% [markdown]
 # Four variants, 300 steps each, the same numbers as `alr_teach.Adam` to $10^{-12}$; the
-# version without correction matches `alr_teach.moment_explorer.UncorrectedAdam`, which
+# version without correction matches `alr_teach.viz.explorers.moment.UncorrectedAdam`, which
 # the explorer of section 10 uses.
 #
 # The extremes of section 2, checked on random gradients: with $\beta_1 = \beta_2 = 0$

@@ -28,20 +28,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, AdaDelta, Adam, RMSProp
-from alr_teach.claims import claim
-from alr_teach.landscapes import Noisy, PlateauCliff, Quadratic, Rosenbrock
-from alr_teach.plots import style
-from alr_teach.runner import Trajectory, run
-from alr_teach.sparse_data import log_loss, make_sparse_classification, train
-from alr_teach.surface_plots import label_for, plot_effective_lr, plot_losses
-from alr_teach.sweeps import sweep
-from alr_teach.units_explorer import (
+from alr_teach.course.claims import claim
+from alr_teach.lab.runner import Trajectory, run
+from alr_teach.lab.sweeps import sweep
+from alr_teach.problems.landscapes import Noisy, PlateauCliff, Quadratic, Rosenbrock
+from alr_teach.problems.sparse_data import log_loss, make_sparse_classification, train
+from alr_teach.viz.explorers.units import (
     Rescaled,
     UnitsExplorer,
     deviation,
     in_original_units,
     steps_to_tol,
 )
+from alr_teach.viz.plots import style
+from alr_teach.viz.surface_plots import label_for, plot_effective_lr, plot_losses
 
 rng = np.random.default_rng(6)  # seeded: every number below is reproducible
 
@@ -269,8 +269,8 @@ print(f"g = {SLOPES[0]:g}: E[Δx²] grows by {growth:.4f}·(1−ρ)ε per step a
       f"{x[0] / -(2 / 3 * np.sqrt((1 - RHO) * EPS) * SLOPE_STEPS**1.5):.3f}")
 print(f"largest step / |g|: {np.array2string(np.max(sizes / SLOPES, axis=0), precision=4)}")
 claim(abs(growth - 1) < 0.01 and abs(on_ramp - 1) < 0.05,
-      f"on the steepest slope E[Δx²] grows by (1−ρ)ε per step (to 1 %) and the last step "
-      f"is on the ramp √((1−ρ)εt) (to 5 %)", measured=f"{growth:.4f}, {on_ramp:.3f}")
+      "on the steepest slope E[Δx²] grows by (1−ρ)ε per step (to 1 %) and the last step "
+      "is on the ramp √((1−ρ)εt) (to 5 %)", measured=f"{growth:.4f}, {on_ramp:.3f}")
 capped = ramp[-1] > 2 * SLOPES            # slopes whose ramp passed the ceiling long ago
 claim(np.all(sizes <= SLOPES * (1 + 1e-12))
       and np.allclose(sizes[-1, capped], SLOPES[capped], rtol=0.03, atol=0),

@@ -29,7 +29,8 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from alr_teach import SGD, Adam
-from alr_teach.arena import (
+from alr_teach.course.claims import claim, count, paired
+from alr_teach.lab.arena import (
     ADADELTA_GRID,
     LR_GRID,
     METHODS,
@@ -46,14 +47,13 @@ from alr_teach.arena import (
     tune_logistic,
     tuned_run,
 )
-from alr_teach.claims import claim, count, paired
-from alr_teach.landscapes import LANDSCAPES, Noisy, Rosenbrock, get
-from alr_teach.plots import plot_lr_sweeps
-from alr_teach.runner import run
-from alr_teach.sparse_data import make_sparse_classification
-from alr_teach.surface_plots import contour, plot_losses, plot_trajectories
-from alr_teach.sweeps import sweep_learning_rates
-from alr_teach.widgets import OptimizerExplorer
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.problems.landscapes import LANDSCAPES, Noisy, Rosenbrock, get
+from alr_teach.problems.sparse_data import make_sparse_classification
+from alr_teach.viz.plots import plot_lr_sweeps
+from alr_teach.viz.surface_plots import contour, plot_losses, plot_trajectories
+from alr_teach.viz.widgets import OptimizerExplorer
 
 SEED = 7
 rng = np.random.default_rng(SEED)  # seeded: every number below is reproducible
@@ -124,8 +124,8 @@ print(f"at the shared rate: {', '.join(diverged_at_shared)} diverged, {winner_sh
       f"closest; at each method's best rate, within {NEAR:g} of the minimum: "
       f"{', '.join(near_tuned)}")
 claim(diverged_at_shared == ["Momentum", "Nesterov", "SGD"] and winner_shared == "RMSProp",
-      f"at the shared rate SGD and both momentum methods diverge, and RMSProp ends closest "
-      f"to the minimum", measured=f"diverged {diverged_at_shared}, closest {winner_shared}")
+      "at the shared rate SGD and both momentum methods diverge, and RMSProp ends closest "
+      "to the minimum", measured=f"diverged {diverged_at_shared}, closest {winner_shared}")
 others = [gap for m, gap in shared.items() if m != winner_shared]
 claim(shared[winner_shared] < 0.8 * min(others),
       "RMSProp's gap at the shared rate is at least 20 % below every other method's",
@@ -149,9 +149,9 @@ claim(near_tuned == ["Adam", "Momentum", "Nesterov"] and all(0.5 < gap < 2 for g
 #
 # Fixed before looking at any result:
 #
-# - **Landscapes:** the eleven of `alr_teach.landscapes.LANDSCAPES` and two noisy
+# - **Landscapes:** the eleven of `alr_teach.problems.landscapes.LANDSCAPES` and two noisy
 #   versions, the ill-conditioned quadratic with gradient noise $\sigma = 1$ and
-#   Rosenbrock with $\sigma = 10$ (`alr_teach.landscapes.Noisy` adds Gaussian noise of
+#   Rosenbrock with $\sigma = 10$ (`alr_teach.problems.landscapes.Noisy` adds Gaussian noise of
 #   standard deviation $\sigma$ to every gradient, as mini-batches do).
 # - **Start points:** each landscape's default start and four others drawn (`SEED` = 7)
 #   uniformly from a box around it, of half-width 10 % of the landscape's width in each

@@ -34,9 +34,10 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from alr_teach import SGD, Adam, AdamW, MLPClassifier, Scheduled, mlp
-from alr_teach.claims import claim, count, paired
-from alr_teach.decay_sweep import (
+from alr_teach import SGD, Adam, AdamW, MLPClassifier, Scheduled
+from alr_teach.course.claims import claim, paired
+from alr_teach.lab.runner import run
+from alr_teach.lessons.weight_decay import (
     DecayExplorer,
     decay_grid,
     decay_paths,
@@ -45,10 +46,10 @@ from alr_teach.decay_sweep import (
     plot_decay_grid,
     predicted_decay,
 )
-from alr_teach.landscapes import Rosenbrock
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.schedules import cosine
+from alr_teach.optimizers.schedules import cosine
+from alr_teach.problems import mlp
+from alr_teach.problems.landscapes import Rosenbrock
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(8)  # seeded: every number below is reproducible
 

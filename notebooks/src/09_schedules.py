@@ -31,13 +31,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from alr_teach import SGD, Adam, MLPClassifier, Scheduled
-from alr_teach.claims import claim, count, paired
-from alr_teach.landscapes import Noisy, Quadratic
-from alr_teach.plots import style
-from alr_teach.range_test import plot_range_test
-from alr_teach.runner import run
-from alr_teach.schedule_explorer import ScheduleExplorer, plot_all_schedules
-from alr_teach.schedules import cosine, cosine_warm_restarts
+from alr_teach.course.claims import claim, count, paired
+from alr_teach.lab.range_test import plot_range_test
+from alr_teach.lab.runner import run
+from alr_teach.optimizers.schedules import cosine, cosine_warm_restarts
+from alr_teach.problems.landscapes import Noisy, Quadratic
+from alr_teach.viz.explorers.schedule import ScheduleExplorer, plot_all_schedules
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(9)  # seeded: every number below is reproducible
 
@@ -119,7 +119,7 @@ claim(near_d > near_c, "more starting rates end within 2x of their best with the
 #
 # The course counts steps from $t = 1$. A schedule is a function of the number of steps
 # already taken, $k = t - 1$ (0 before the first step): that is what the functions of
-# `alr_teach.schedules` receive, as torch's schedulers count. $\eta$ is the base rate.
+# `alr_teach.optimizers.schedules` receive, as torch's schedulers count. $\eta$ is the base rate.
 #
 # - **Step decay:** $\eta_t = \eta\,\gamma^{\lfloor k/s \rfloor}$, a drop by a factor
 #   $\gamma$ every $s$ steps. **Exponential:** $\eta_t = \eta\,\gamma^{k}$, a small drop at

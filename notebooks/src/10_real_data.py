@@ -32,9 +32,9 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alr_teach import Adam, MLPClassifier, mlp
-from alr_teach.claims import claim, count, paired
-from alr_teach.benchmarking import (
+from alr_teach import Adam, MLPClassifier
+from alr_teach.course.claims import claim, paired
+from alr_teach.lab.benchmarking import (
     CORE_IDEAS,
     RULES,
     CurveExplorer,
@@ -49,6 +49,7 @@ from alr_teach.benchmarking import (
     summarize,
     train_seeds,
 )
+from alr_teach.problems import mlp
 
 rng = np.random.default_rng(10)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end
@@ -601,7 +602,7 @@ print(format_comparison_table(rows, CORE_IDEAS))
 table = strengths_and_weaknesses(rows)
 tolerance = next(row for row in rows if row.name.startswith("rates within")).values
 widest = [m for m, v in tolerance.items() if v == max(tolerance.values())]
-print(f"rates within 2 points of the best: "
+print("rates within 2 points of the best: "
       + ", ".join(f"{m} {v:.0f}" for m, v in tolerance.items()))
 claim(not any("test accuracy" in part for pair in table.values() for part in pair),
       "no method's strength or weakness is a test accuracy", measured=table)

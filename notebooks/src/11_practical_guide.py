@@ -29,10 +29,10 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alr_teach import SGD, AdaGrad, Adam, mlp
-from alr_teach.benchmarking import load_split
-from alr_teach.claims import claim, count, paired
-from alr_teach.loss_curves import (
+from alr_teach import SGD, AdaGrad, Adam
+from alr_teach.course.claims import claim, count, paired
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lab.loss_curves import (
     LABELS,
     LossCurveExplorer,
     curve_stats,
@@ -43,9 +43,10 @@ from alr_teach.loss_curves import (
     synthetic_curve,
     train_mlp,
 )
-from alr_teach.plots import style
-from alr_teach.sparse_data import log_loss, make_sparse_classification, train
-from alr_teach.surface_plots import label_for
+from alr_teach.problems import mlp
+from alr_teach.problems.sparse_data import log_loss, make_sparse_classification, train
+from alr_teach.viz.plots import style
+from alr_teach.viz.surface_plots import label_for
 
 rng = np.random.default_rng(11)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end

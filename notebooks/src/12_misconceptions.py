@@ -33,9 +33,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_breast_cancer
 
-from alr_teach import SGD, Adam, MLPClassifier, RMSProp, Scheduled, mlp
-from alr_teach.claims import claim, count, paired
-from alr_teach.benchmarking import (
+from alr_teach import SGD, Adam, MLPClassifier, RMSProp, Scheduled
+from alr_teach.course.claims import claim, count, paired
+from alr_teach.lab.benchmarking import (
     MLP_SETTINGS,
     Split,
     load_split,
@@ -44,7 +44,8 @@ from alr_teach.benchmarking import (
     train_seeds,
     tune_learning_rate,
 )
-from alr_teach.generalisation import (
+from alr_teach.lab.runner import run
+from alr_teach.lessons.misconceptions import (
     BasinExplorer,
     SharpFlat,
     accuracy,
@@ -52,10 +53,10 @@ from alr_teach.generalisation import (
     memorisation_task,
     sweep_basins,
 )
-from alr_teach.landscapes import Noisy, Quadratic
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.schedules import cosine
+from alr_teach.optimizers.schedules import cosine
+from alr_teach.problems import mlp
+from alr_teach.problems.landscapes import Noisy, Quadratic
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(12)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end
@@ -779,7 +780,7 @@ plt.show()
 # shift of the loss costs a lot; in a wide one little: at the bottom of a basin of
 # curvature $\lambda$, a shift by $\delta$ raises the loss by about $\lambda\delta^2/2$.
 #
-# **A loss with both** (`alr_teach.generalisation.SharpFlat`): two Gaussian wells of equal
+# **A loss with both** (`alr_teach.lessons.misconceptions.SharpFlat`): two Gaussian wells of equal
 # depth in a shallow bowl, a sharp one at $x \approx -1$ (width 0.1) and a flat one at
 # $x \approx 1$ (width 0.5). The training loss cannot tell their bottoms apart. The
 # held-out loss is the same function shifted by $\delta = 0.1$ (and a validation loss,

@@ -33,17 +33,19 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alr_teach import SGD, Adam, AdamW, RMSProp, mlp
-from alr_teach.benchmarking import Spread, compare_optimizers, load_split
-from alr_teach.char_model import (
-    bits_per_char,
-    fit_char_model,
-    load_corpus,
-    make_char_data,
-    sample_text,
+from alr_teach import SGD, Adam, AdamW, RMSProp
+from alr_teach.course.claims import claim, paired
+from alr_teach.lab.benchmarking import Spread, compare_optimizers, load_split
+from alr_teach.lessons.in_the_wild.bandits import (
+    DriftingBandit,
+    entropy_gradient,
+    plot_policy_sweep,
+    policy,
+    reinforce_gradient,
+    sample_arms,
+    sweep_policy,
 )
-from alr_teach.claims import claim, paired
-from alr_teach.fine_tuning import (
+from alr_teach.lessons.in_the_wild.fine_tuning import (
     accuracy,
     fine_tune,
     make_transfer_task,
@@ -51,7 +53,7 @@ from alr_teach.fine_tuning import (
     with_head,
     with_new_head,
 )
-from alr_teach.minimax import (
+from alr_teach.lessons.in_the_wild.gans import (
     BilinearGame,
     GameExplorer,
     Mixture,
@@ -62,16 +64,15 @@ from alr_teach.minimax import (
     plot_game,
     train_gans,
 )
-from alr_teach.plots import style
-from alr_teach.policy_gradient import (
-    DriftingBandit,
-    entropy_gradient,
-    plot_policy_sweep,
-    policy,
-    reinforce_gradient,
-    sample_arms,
-    sweep_policy,
+from alr_teach.problems import mlp
+from alr_teach.problems.char_model import (
+    bits_per_char,
+    fit_char_model,
+    load_corpus,
+    make_char_data,
+    sample_text,
 )
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(13)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end

@@ -47,14 +47,19 @@ from alr_teach import (
     arena,
     mlp,
 )
-from alr_teach.benchmarking import Spread, load_split
-from alr_teach.claims import claim, paired
-from alr_teach.landscapes import Beale, Himmelblau, Quadratic, Rosenbrock
-from alr_teach.mlp_sweeps import LayerStepExplorer, plot_layer_steps, plot_rate_curves, sweep_mlp
-from alr_teach.plots import style
-from alr_teach.runner import Trajectory, run
-from alr_teach.schedules import linear_warmup
-from alr_teach.surface_plots import contour, plot_trajectories
+from alr_teach.course.claims import claim, paired
+from alr_teach.lab.benchmarking import Spread, load_split
+from alr_teach.lab.mlp_sweeps import (
+    LayerStepExplorer,
+    plot_layer_steps,
+    plot_rate_curves,
+    sweep_mlp,
+)
+from alr_teach.lab.runner import Trajectory, run
+from alr_teach.optimizers.schedules import linear_warmup
+from alr_teach.problems.landscapes import Beale, Himmelblau, Quadratic, Rosenbrock
+from alr_teach.viz.plots import style
+from alr_teach.viz.surface_plots import contour, plot_trajectories
 
 rng = np.random.default_rng(14)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end
@@ -299,12 +304,12 @@ plt.show()
 # $\eta \in \{0.0032, 0.01, 0.032, 0.1, 0.32\}$, seeds 0 to 4 at every rate; each
 # method's rate is chosen by the lowest mean validation loss after the last epoch, and
 # the test part, which did not pick the rate, judges. Two methods are compared **seed by
-# seed** at their chosen rates (`paired` from `alr_teach.claims`: run *i* of A against
+# seed** at their chosen rates (`paired` from `alr_teach.course.claims`: run *i* of A against
 # run *i* of B, same seed, same data): A is *ahead* if its test accuracy is higher on at
 # least 4 of the 5 seeds by more than 2 test images (of 360; smaller differences count as
 # ties), and otherwise the two *cannot be told apart* (`SEEDS`, `ACC_TIE`, `WINS_NEEDED`).
 #
-# `alr_teach.mlp_sweeps.sweep_mlp` trains all 25 (rate, seed) runs of a method as *one*
+# `alr_teach.lab.mlp_sweeps.sweep_mlp` trains all 25 (rate, seed) runs of a method as *one*
 # vectorised run: each parameter array gets a leading run axis and the optimizer an
 # `lr` of shape (25,). Every run is exactly the fit `MLPClassifier` would make with that
 # rate and `random_state` (checked in section 6). The methods: Adam; Adam with a linear

@@ -39,8 +39,9 @@ from sklearn.model_selection import (
 )
 
 from alr_teach import SGD, Adam, MLPClassifier
-from alr_teach.benchmarking import Spread, load_split
-from alr_teach.budgeted_search import (
+from alr_teach.course.claims import claim, paired
+from alr_teach.lab.benchmarking import Spread, load_split
+from alr_teach.lab.budgeted_search import (
     LogUniformOptimizer,
     accuracy_ties_by_log_loss,
     candidates,
@@ -50,11 +51,10 @@ from alr_teach.budgeted_search import (
     plot_search,
     quiet_training,
 )
-from alr_teach.hypergradient import SGDHD, AdamHD, HypergradientExplorer
-from alr_teach.landscapes import Quadratic
-from alr_teach.plots import style
-from alr_teach.claims import claim, paired
-from alr_teach.runner import run
+from alr_teach.lab.runner import run
+from alr_teach.optimizers.hypergradient import SGDHD, AdamHD, HypergradientExplorer
+from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(15)  # seeded: every number below is reproducible
 started, started_cpu = time.perf_counter(), time.process_time()  # run time, printed at the end

@@ -23,11 +23,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, Optimizer, checks
-from alr_teach.eigen_explorer import eigen_errors
-from alr_teach.landscapes import Quadratic, Rosenbrock
-from alr_teach.runner import run
-from alr_teach.surface_plots import contour, label_for, plot_losses, plot_trajectories
-from alr_teach.sweeps import sweep
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep
+from alr_teach.problems.landscapes import Quadratic, Rosenbrock
+from alr_teach.viz.explorers.eigen import eigen_errors
+from alr_teach.viz.surface_plots import contour, label_for, plot_losses, plot_trajectories
 
 rng = np.random.default_rng(101)  # seeded: every number below is reproducible
 

@@ -23,9 +23,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, checks
-from alr_teach.eigen_explorer import EigenExplorer, spectral_radius
-from alr_teach.landscapes import Quadratic, get
-from alr_teach.sweeps import sweep
+from alr_teach.lab.sweeps import sweep
+from alr_teach.problems.landscapes import Quadratic, get
+from alr_teach.viz.explorers.eigen import EigenExplorer, spectral_radius
 
 rng = np.random.default_rng(102)  # seeded: every number below is reproducible
 

@@ -24,10 +24,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, AdaGrad, Optimizer, checks
-from alr_teach.landscapes import Drifting, Quadratic
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.sweeps import sweep_learning_rates
+from alr_teach.lab.runner import run
+from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.problems.landscapes import Drifting, Quadratic
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(103)  # seeded: every number below is reproducible
 

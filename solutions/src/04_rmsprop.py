@@ -23,14 +23,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import AdaGrad, RMSProp, checks
-from alr_teach.landscapes import Noisy, Quadratic
-from alr_teach.memory_explorer import (
+from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.problems.landscapes import Noisy, Quadratic
+from alr_teach.viz.explorers.memory import (
     memory_weights,
     plot_tracking_errors,
     sweep_tracking,
     switching_target,
 )
-from alr_teach.sweeps import sweep_learning_rates
 
 rng = np.random.default_rng(104)  # seeded: every number below is reproducible
 

@@ -23,10 +23,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, AdaDelta, checks
-from alr_teach.landscapes import Quadratic
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.units_explorer import steps_to_tol
+from alr_teach.lab.runner import run
+from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.explorers.units import steps_to_tol
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(106)  # seeded: every number below is reproducible
 

@@ -21,8 +21,8 @@
 import numpy as np
 
 from alr_teach import Optimizer, checks
-from alr_teach.arena import METHODS, rank, start_points, tune
-from alr_teach.landscapes import Noisy, Quadratic, get
+from alr_teach.lab.arena import METHODS, rank, start_points, tune
+from alr_teach.problems.landscapes import Noisy, Quadratic, get
 
 SEED = 7
 rng = np.random.default_rng(SEED)  # seeded: every number below is reproducible

@@ -23,8 +23,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, Adam, AdamW, checks
-from alr_teach.decay_sweep import decay_paths, effective_decay, flip_gradients
-from alr_teach.plots import style
+from alr_teach.lessons.weight_decay import decay_paths, effective_decay, flip_gradients
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(108)  # seeded: every number below is reproducible
 

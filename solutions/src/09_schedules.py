@@ -22,12 +22,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import Adam, MLPClassifier, Scheduled, checks
-from alr_teach.benchmarking import load_split
-from alr_teach.landscapes import Noisy, Quadratic
-from alr_teach.plots import style
-from alr_teach.range_test import plot_range_test
-from alr_teach.runner import run
-from alr_teach.schedules import cosine, exponential, warmup_cosine
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lab.range_test import plot_range_test
+from alr_teach.lab.runner import run
+from alr_teach.optimizers.schedules import cosine, exponential, warmup_cosine
+from alr_teach.problems.landscapes import Noisy, Quadratic
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(109)  # seeded: every number below is reproducible
 
@@ -219,7 +219,7 @@ plt.show()
 # %% [markdown]
 # ### BEGIN SOLUTION
 # **One worked answer: an exponential decay**, $\eta_k = \eta\,0.99^k$
-# (`alr_teach.schedules.exponential`), whose tuned base rate (0.1) is about three times
+# (`alr_teach.optimizers.schedules.exponential`), whose tuned base rate (0.1) is about three times
 # the cosine's (0.032). On fresh noise it ends about 20 % lower, by more than two standard
 # errors (printed above). Why: task 3 showed that the noise floor follows the rate, but
 # the flat direction of the bowl (curvature 1) needs roughly $1/\eta_k$ steps to settle

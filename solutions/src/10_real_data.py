@@ -24,8 +24,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, AdaDelta, AdaGrad, Adam, MLPClassifier, RMSProp, checks
-from alr_teach.benchmarking import load_split, one_thread
-from alr_teach.plots import style
+from alr_teach.lab.benchmarking import load_split, one_thread
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(110)  # seeded: every number below is reproducible
 digits, cancer = load_split("digits"), load_split("breast cancer")  # 60/20/20, standardised

@@ -22,9 +22,10 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alr_teach import Adam, checks, loss_curves
-from alr_teach.benchmarking import load_split
-from alr_teach.loss_curves import (
+from alr_teach import Adam, checks
+from alr_teach.lab import loss_curves
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lab.loss_curves import (
     LABELS,
     Thresholds,
     curve_stats,

@@ -22,18 +22,19 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alr_teach import SGD, Adam, RMSProp, Scheduled, checks, mlp
-from alr_teach.generalisation import (
+from alr_teach import SGD, Adam, RMSProp, Scheduled, checks
+from alr_teach.lab.runner import run
+from alr_teach.lessons.misconceptions import (
     SharpFlat,
     accuracy,
     fit_least_squares,
     memorisation_task,
     settle,
 )
-from alr_teach.landscapes import Noisy, Quadratic
-from alr_teach.plots import style
-from alr_teach.runner import run
-from alr_teach.schedules import cosine
+from alr_teach.optimizers.schedules import cosine
+from alr_teach.problems import mlp
+from alr_teach.problems.landscapes import Noisy, Quadratic
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(112)  # seeded: every number below is reproducible
 loss = SharpFlat()  # the sharp basin near x = -1, the flat one near x = 1 (course §6)

@@ -24,8 +24,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, Adam, checks
-from alr_teach.lookahead import Lookahead
-from alr_teach.minimax import (
+from alr_teach.lessons.in_the_wild.bandits import (
+    DriftingBandit,
+    policy,
+    reinforce_gradient,
+    sample_arms,
+    train_policy,
+)
+from alr_teach.lessons.in_the_wild.gans import (
     BilinearGame,
     GameRun,
     OptimisticGD,
@@ -34,13 +40,7 @@ from alr_teach.minimax import (
     play_method,
     plot_game,
 )
-from alr_teach.policy_gradient import (
-    DriftingBandit,
-    policy,
-    reinforce_gradient,
-    sample_arms,
-    train_policy,
-)
+from alr_teach.optimizers.lookahead import Lookahead
 
 rng = np.random.default_rng(113)  # seeded: every number below is reproducible
 

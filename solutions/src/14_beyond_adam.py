@@ -23,11 +23,12 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alr_teach import LAMB, SGD, Adam, Lookahead, RAdam, checks, mlp
-from alr_teach.benchmarking import load_split
-from alr_teach.landscapes import Quadratic, Rosenbrock
-from alr_teach.plots import style
-from alr_teach.runner import run
+from alr_teach import LAMB, SGD, Adam, Lookahead, RAdam, checks
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lab.runner import run
+from alr_teach.problems import mlp
+from alr_teach.problems.landscapes import Quadratic, Rosenbrock
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(114)  # seeded: every number below is reproducible
 

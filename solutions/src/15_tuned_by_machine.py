@@ -27,18 +27,18 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401 (enables
 from sklearn.model_selection import GridSearchCV, HalvingRandomSearchCV
 
 from alr_teach import Adam, MLPClassifier, Optimizer, checks
-from alr_teach.benchmarking import load_split
-from alr_teach.budgeted_search import (
+from alr_teach.lab.benchmarking import load_split
+from alr_teach.lab.budgeted_search import (
     LogUniformOptimizer,
     epochs_spent,
     halving_plan,
     optimizer_grid,
     quiet_training,
 )
-from alr_teach.hypergradient import SGDHD
-from alr_teach.landscapes import Quadratic, get
-from alr_teach.plots import style
-from alr_teach.runner import run
+from alr_teach.lab.runner import run
+from alr_teach.optimizers.hypergradient import SGDHD
+from alr_teach.problems.landscapes import Quadratic, get
+from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(115)  # seeded: every number below is reproducible
 split = load_split("digits")      # the course's digits, 60/20/20, standardised
@@ -76,7 +76,7 @@ def halving_rungs(n_candidates, min_resources, max_resources, factor):
 
 
 # %% [markdown]
-# The check compares your plans with `alr_teach.budgeted_search.halving_plan` (which
+# The check compares your plans with `alr_teach.lab.budgeted_search.halving_plan` (which
 # reproduces scikit-learn's rule) on eight settings, among them the course's
 # (27 candidates, 1 to 9 epochs, $f = 3$), one stopped by the candidates and one by
 # the resources.

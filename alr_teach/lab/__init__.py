@@ -1,0 +1,4 @@
+"""Experiments: run an optimizer on a problem, sweep, compare fairly, search rates, read curves.
+
+Imports optimizers and problems; never viz (figures of lab results live in :mod:`alr_teach.viz`).
+"""

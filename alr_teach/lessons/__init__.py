@@ -1,0 +1,4 @@
+"""Code that one notebook alone needs, in a module (or folder) named after that notebook.
+
+Nothing in the package imports from here.
+"""

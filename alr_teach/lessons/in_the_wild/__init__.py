@@ -1,0 +1,1 @@
+"""Notebook 13, "In the wild": GANs, a drifting bandit and fine-tuning, one module each."""
