@@ -14,8 +14,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from alr_teach import SGD, Adam, MLPClassifier
 from alr_teach.lab.runner import run
 from alr_teach.lab.sweeps import sweep
-from alr_teach.optimizers.hypergradient import SGDHD, AdamHD, HypergradientExplorer
+from alr_teach.optimizers.hypergradient import SGDHD, AdamHD
 from alr_teach.problems.landscapes import Quadratic, Rosenbrock
+from alr_teach.viz.explorers.hypergradient import HypergradientExplorer
 
 RNG = np.random.default_rng(15)
 

@@ -13,7 +13,6 @@ from alr_teach.lessons.in_the_wild.gans import (
     BilinearGame,
     GameExplorer,
     Mixture,
-    OptimisticGD,
     gan_gradients,
     growth_factor,
     mode_shares,
@@ -25,6 +24,7 @@ from alr_teach.lessons.in_the_wild.gans import (
     unstack_network,
     wasserstein_1d,
 )
+from alr_teach.optimizers.optimistic import OptimisticGD
 from alr_teach.problems import mlp
 
 GAME = BilinearGame()

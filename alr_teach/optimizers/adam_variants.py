@@ -13,7 +13,7 @@ import numpy as np
 
 from alr_teach import _validation as check
 from alr_teach._validation import Hyper
-from alr_teach.optimizers.adam import AdamLike
+from alr_teach.optimizers.adam import Adam, AdamLike
 from alr_teach.optimizers.base import add_weight_decay, apply_weight_decay
 
 
@@ -324,3 +324,32 @@ class RAdam(AdamLike):
         if not np.all(rectified):  # a sweep over beta2: some rows still take momentum steps
             scale = np.where(rectified, scale, 1.0)
         return x - h.lr * m_hat * scale
+
+
+class UncorrectedAdam(Adam):
+    r"""Adam *without* bias correction: a teaching device, not an optimizer to use.
+
+    Update rule (step :math:`t \ge 1`)::
+
+        m  = beta1 * m + (1 - beta1) * g
+        v  = beta2 * v + (1 - beta2) * g * g
+        x <- x - lr * m / (sqrt(v) + eps)          (no division by 1 - beta**t)
+
+    Both moments start at 0, so early on they are too small by the factors
+    :math:`1-\beta_1^t` and :math:`1-\beta_2^t`. The first step is
+    :math:`\eta (1-\beta_1)/\sqrt{1-\beta_2}` per coordinate (for :math:`|g| \gg \epsilon`)
+    instead of Adam's :math:`\eta`: about 3.16 times too large with the defaults, 10 times
+    with :math:`\beta_2 = 0.9999`, and 0.316 times (too small) with
+    :math:`\beta_1 = 0.99, \beta_2 = 0.999`. The parameters are Adam's, without weight
+    decay or AMSGrad. State: ``m`` and ``v``, as :class:`~alr_teach.Adam`.
+    """
+
+    def __init__(
+        self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ) -> None:
+        super().__init__(lr=lr, betas=betas, eps=eps)
+
+    def update(self, x, g, s, h, t):
+        s.m = h.beta1 * s.m + (1 - h.beta1) * g
+        s.v = h.beta2 * s.v + (1 - h.beta2) * g * g
+        return x - h.lr * s.m / (np.sqrt(s.v) + h.eps)

@@ -33,9 +33,10 @@ from alr_teach import SGD, Adam, RMSProp
 from alr_teach.course.claims import claim, count, paired
 from alr_teach.lab.runner import run
 from alr_teach.lab.sweeps import sweep, sweep_learning_rates
+from alr_teach.optimizers.adam_variants import UncorrectedAdam
 from alr_teach.problems.landscapes import Beale, Noisy, Quadratic, Rosenbrock, get
 from alr_teach.viz.explorers.memory import effective_memory, half_life
-from alr_teach.viz.explorers.moment import MomentExplorer, UncorrectedAdam, uncorrected_step_size
+from alr_teach.viz.explorers.moment import MomentExplorer, uncorrected_step_size
 from alr_teach.viz.plots import plot_lr_sweeps, plot_sweep, style
 from alr_teach.viz.surface_plots import (
     contour,

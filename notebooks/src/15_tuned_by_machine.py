@@ -52,8 +52,9 @@ from alr_teach.lab.budgeted_search import (
     quiet_training,
 )
 from alr_teach.lab.runner import run
-from alr_teach.optimizers.hypergradient import SGDHD, AdamHD, HypergradientExplorer
+from alr_teach.optimizers.hypergradient import SGDHD, AdamHD
 from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.explorers.hypergradient import HypergradientExplorer
 from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(15)  # seeded: every number below is reproducible

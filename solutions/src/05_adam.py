@@ -26,8 +26,8 @@ import numpy as np
 from alr_teach import SGD, Adam, Optimizer, checks
 from alr_teach.lab.runner import run
 from alr_teach.lab.sweeps import sweep, sweep_learning_rates
+from alr_teach.optimizers.adam_variants import UncorrectedAdam
 from alr_teach.problems.landscapes import Beale, Noisy, Quadratic, Rosenbrock, get
-from alr_teach.viz.explorers.moment import UncorrectedAdam
 from alr_teach.viz.surface_plots import contour, plot_trajectories
 
 rng = np.random.default_rng(105)  # seeded: every number below is reproducible

@@ -34,13 +34,13 @@ from alr_teach.lessons.in_the_wild.bandits import (
 from alr_teach.lessons.in_the_wild.gans import (
     BilinearGame,
     GameRun,
-    OptimisticGD,
     growth_factor,
     play,
     play_method,
     plot_game,
 )
 from alr_teach.optimizers.lookahead import Lookahead
+from alr_teach.optimizers.optimistic import OptimisticGD
 
 rng = np.random.default_rng(113)  # seeded: every number below is reproducible
 

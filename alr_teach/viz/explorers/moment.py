@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from alr_teach import _validation as check
 from alr_teach.lab.runner import Trajectory, run
 from alr_teach.optimizers.adam import Adam
+from alr_teach.optimizers.adam_variants import UncorrectedAdam
 from alr_teach.problems.landscapes import LANDSCAPES, Landscape
 from alr_teach.problems.landscapes import get as get_landscape
 from alr_teach.viz.surface_plots import (
@@ -34,36 +35,7 @@ from alr_teach.viz.surface_plots import (
 )
 from alr_teach.viz.widgets import explorer_box, figure_png
 
-__all__ = ["MomentExplorer", "UncorrectedAdam", "moment_series", "uncorrected_step_size"]
-
-
-class UncorrectedAdam(Adam):
-    r"""Adam *without* bias correction: a teaching device, not an optimizer to use.
-
-    Update rule (step :math:`t \ge 1`)::
-
-        m  = beta1 * m + (1 - beta1) * g
-        v  = beta2 * v + (1 - beta2) * g * g
-        x <- x - lr * m / (sqrt(v) + eps)          (no division by 1 - beta**t)
-
-    Both moments start at 0, so early on they are too small by the factors
-    :math:`1-\beta_1^t` and :math:`1-\beta_2^t`. The first step is
-    :math:`\eta (1-\beta_1)/\sqrt{1-\beta_2}` per coordinate (for :math:`|g| \gg \epsilon`)
-    instead of Adam's :math:`\eta`: about 3.16 times too large with the defaults, 10 times
-    with :math:`\beta_2 = 0.9999`, and 0.316 times (too small) with
-    :math:`\beta_1 = 0.99, \beta_2 = 0.999`. The parameters are Adam's, without weight
-    decay or AMSGrad. State: ``m`` and ``v``, as :class:`~alr_teach.Adam`.
-    """
-
-    def __init__(
-        self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
-    ) -> None:
-        super().__init__(lr=lr, betas=betas, eps=eps)
-
-    def update(self, x, g, s, h, t):
-        s.m = h.beta1 * s.m + (1 - h.beta1) * g
-        s.v = h.beta2 * s.v + (1 - h.beta2) * g * g
-        return x - h.lr * s.m / (np.sqrt(s.v) + h.eps)
+__all__ = ["MomentExplorer", "moment_series", "uncorrected_step_size"]
 
 
 def uncorrected_step_size(beta1: float, beta2: float, t) -> np.ndarray:
