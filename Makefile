@@ -23,7 +23,7 @@ help:
 	@echo "make lab    - set up (first time only) and start JupyterLab on the course"
 	@echo "make doctor - check this machine is ready for the course (versions, kernel, widgets)"
 	@echo "make test   - set up (first time only) and run every test and notebook check"
-	@echo "make lint   - ruff over the package, tests and tools"
+	@echo "make lint   - ruff over the package, tests and tools; the layer import rules"
 	@echo "make test-prompts - do each notebook's 'Predict, then run' edits; no cell may raise"
 	@echo "make test-portable - strict nbval on two other floating-point paths (x86-64)"
 	@echo "make test-browser - drag every explorer's slider in JupyterLab in headless Chromium"
@@ -46,8 +46,10 @@ lab: $(STAMP)
 
 test: $(STAMP) lint test-exercises test-notebooks test-unit test-prompts test-browser
 
+# ruff, then the layer rules of docs/architecture.md (which layer may import which).
 lint: $(STAMP)
 	$(BIN)/ruff check alr_teach tests tools benchmarks conftest.py
+	$(BIN)/python -m pytest -q tests/test_architecture.py
 
 test-exercises: $(STAMP)
 	$(BIN)/python -m pytest $(PARALLEL) --nbval-lax exercises

@@ -60,3 +60,8 @@ def __getattr__(name: str):
         module = import_module(module_name)
         return getattr(module, attribute) if attribute else module
     raise AttributeError(f"module 'alr_teach' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The lazy names too, so tab completion offers them before their first use."""
+    return sorted({*globals(), *_LAZY})

@@ -18,6 +18,11 @@ from typing import TypeVar
 
 import numpy as np
 
+__all__ = [
+    "Hyper", "in_range", "finite", "nonnegative", "positive", "fraction", "decay_factor",
+    "betas", "flag", "real", "is_whole", "whole", "one_of", "known_settings",
+]
+
 T = TypeVar("T")
 
 Hyper = float | np.ndarray
@@ -127,10 +132,18 @@ def real(name: str, value: object, *, low: float = -np.inf, low_open: bool = Fal
     return float(hyper)
 
 
+def is_whole(value: object) -> bool:
+    """Whether ``value`` is a whole number: a Python or numpy integer, not a bool.
+
+    >>> is_whole(3), is_whole(np.int64(3)), is_whole(True), is_whole(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def whole(name: str, value: object, *, low: int = 0) -> int:
     """A whole number (Python or numpy integer, not a bool) >= ``low``."""
-    integral = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-    if not integral or value < low:
+    if not is_whole(value) or value < low:
         raise _fail(name, value, f"must be a whole number >= {low}")
     return int(value)
 

@@ -7,22 +7,21 @@ file as a sibling (``from _timing import ...``).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections.abc import Callable
 
 
-def step_arguments(description: str, repeats: int, threads_help: str) -> argparse.Namespace:
-    """Parse ``--n --repeats --rounds --threads``; a ``--threads`` > 0 sets ALR_TEACH_THREADS."""
+def step_arguments(
+    description: str, repeats: int, threads_help: str | None = None
+) -> argparse.Namespace:
+    """Parse ``--n --repeats --rounds`` and, given ``threads_help``, ``--threads``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=repeats, help="calls per round (best kept)")
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median kept)")
-    parser.add_argument("--threads", type=int, default=0, help=threads_help)
-    args = parser.parse_args()
-    if args.threads:
-        os.environ["ALR_TEACH_THREADS"] = str(args.threads)
-    return args
+    if threads_help is not None:
+        parser.add_argument("--threads", type=int, default=0, help=threads_help)
+    return parser.parse_args()
 
 
 def best_time(fn: Callable[[], object], repeats: int) -> float:

@@ -9,16 +9,15 @@ on the machine hits all alike); the figures are the median over rounds, and each
 optimizer's ratio to Adam is the median of its per-round ratios. Target: every optimizer at
 most 2x Adam's time.
 
-    python benchmarks/beyond_adam_step.py [--n 1000000] [--rounds 15] [--threads N]
+    python benchmarks/beyond_adam_step.py [--n 1000000] [--rounds 15]
 
 Every optimizer takes 8 warm-up steps first, so RAdam is timed in its rectified regime
-(from step 6 on with beta2 = 0.999), the costlier one. ``--threads 1`` sets
-ALR_TEACH_THREADS=1 (one thread for the element-wise rules' slices).
+(from step 6 on with beta2 = 0.999), the costlier one. Every step runs on one thread
+(numpy's element-wise loops).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -38,8 +37,7 @@ def candidates() -> dict[str, object]:
 
 
 def main() -> None:
-    args = step_arguments(__doc__.splitlines()[0], repeats=5,
-                          threads_help="ALR_TEACH_THREADS (0: default)")
+    args = step_arguments(__doc__.splitlines()[0], repeats=5)
     rng = np.random.default_rng(0)
     x0 = rng.normal(size=args.n)
     g = rng.normal(size=args.n) * 10.0 ** rng.integers(-3, 4, size=args.n)
@@ -60,8 +58,7 @@ def main() -> None:
     results = interleaved(steps, args.rounds, args.repeats)
     adam = np.array(results["Adam"])
 
-    threads = os.environ.get("ALR_TEACH_THREADS", "default")
-    print(f"one step on {args.n:,} float64 parameters (ALR_TEACH_THREADS={threads}, "
+    print(f"one step on {args.n:,} float64 parameters (one thread, "
           f"numpy {np.__version__}; median of {args.rounds} rounds, best of {args.repeats})")
     misses = []
     for name, seconds in results.items():

@@ -13,7 +13,7 @@ from alr_teach.problems.landscapes import get as get_landscape
 from alr_teach.viz.explorers.accumulator import DEFAULTS, AccumulatorExplorer, effective_rates
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return AccumulatorExplorer(steps=60)
 
@@ -33,7 +33,7 @@ def test_summary_and_lines_show_the_run_of_the_current_settings(explorer):
     assert_allclose(summary["sum_sq"], direct.state["sum_sq"][-1], rtol=1e-12)
     rates = 0.2 / (np.sqrt(direct.state["sum_sq"]) + 1e-8)
     assert_allclose(summary["effective_lr"], rates[-1], rtol=1e-12)
-    a = explorer.artists
+    a = explorer.view
     assert_allclose(a["paths"][0].get_xdata(), direct.points[:, 0])
     assert_allclose(a["rate_lines"][1].get_ydata(), rates[:, 1])
     assert_allclose(a["sum_lines"][0].get_ydata(), direct.state["sum_sq"][:, 0])
@@ -56,11 +56,11 @@ def test_the_steeper_coordinate_gets_the_smaller_rate_by_the_curvature_ratio(exp
     summary = explorer.update(lr=0.5, eps=1e-10, initial_accumulator_value=0.0)
     x_rate, y_rate = summary["effective_lr"]
     assert x_rate / y_rate == pytest.approx(50.0, rel=1e-6)
-    assert "= 50" in explorer.artists["rate"].get_title()
+    assert "= 50" in explorer.view["rate"].get_title()
 
 
 def test_updates_move_lines_without_piling_up_artists(explorer):
-    a = explorer.artists
+    a = explorer.view
     count = [len(a[k].lines) for k in ("map", "rate", "sum")]
     before = a["rate_lines"][0].get_ydata().copy()
     explorer.update(lr=0.05, steps=80)
@@ -76,24 +76,29 @@ def test_a_diverging_run_is_reported():
     explorer = AccumulatorExplorer(steps=20)
     summary = explorer.update(lr=1e4)  # the first step jumps 10^4 along each axis
     assert summary["diverged_at"] == 1
-    assert "diverged" in explorer.artists["map"].get_title()
+    assert "diverged" in explorer.view["map"].get_title()
     assert "diverged" in explorer.summary_html()
 
 
 def test_any_2d_landscape_can_be_explored_and_others_are_rejected():
     explorer = AccumulatorExplorer(landscape=Quadratic([1.0, 10.0], start=[2.0, -1.0]),
                                    steps=10)
-    assert explorer.artists["paths"][0].get_xdata()[0] == 2.0
+    assert explorer.view["paths"][0].get_xdata()[0] == 2.0
     assert AccumulatorExplorer(landscape="rosenbrock", steps=10).summary["diverged_at"] == -1
     with pytest.raises(ValueError, match="2-D"):
         AccumulatorExplorer(landscape=Quadratic([1.0, 2.0, 3.0]))
 
 
 @pytest.mark.parametrize("changes, message", [({"learning_rate": 0.1}, "learning_rate"),
-                                              ({"steps": 0}, "steps")])
-def test_unknown_or_invalid_settings_are_rejected_by_name(explorer, changes, message):
+                                              ({"steps": 0}, "steps"),
+                                              ({"lr": -1.0}, "lr"),
+                                              ({"eps": 0.0, "steps": 20}, "eps")])
+def test_unknown_or_invalid_settings_are_rejected_by_name_and_change_nothing(
+        explorer, changes, message):
+    settings, summary = dict(explorer.settings), explorer.summary
     with pytest.raises(ValueError, match=message):
         explorer.update(**changes)
+    assert explorer.settings == settings and explorer.summary is summary
 
 
 def test_effective_rates_needs_recorded_state():
@@ -103,12 +108,12 @@ def test_effective_rates_needs_recorded_state():
 
 
 def test_sliders_drive_it_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
     box = explorer.widget()
     controls = explorer.controls
     assert set(controls) == set(DEFAULTS)
     assert all(c.continuous_update is False for c in controls.values())
-    image = box.children[2]
+    image = explorer.image
+    assert box.children[-3:] == (image, explorer.text, explorer.message)
     before = image.value
     controls["lr"].value = 0.1
     assert explorer.settings["lr"] == pytest.approx(0.1)
@@ -116,8 +121,8 @@ def test_sliders_drive_it_headlessly(explorer):
     controls["initial_accumulator_value"].value = 0.1
     assert explorer.summary["optimizer"] == "AdaGrad(lr=0.1, G0=0.1)"
     controls["steps"].value = 30
-    assert len(explorer.artists["sum_lines"][0].get_xdata()) == 30
-    assert "AdaGrad(lr=0.1, G0=0.1)" in box.children[3].value
+    assert len(explorer.view["sum_lines"][0].get_xdata()) == 30
+    assert "AdaGrad(lr=0.1, G0=0.1)" in explorer.text.value
 
 
 def test_static_figure_shows_the_current_settings():

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from alr_teach import SGD, AdaDelta, Adam
+from alr_teach import SGD, Adam
 from alr_teach.lab.arena import (
     ADADELTA_GRID,
     ESCAPE_LEVEL,
@@ -14,16 +14,11 @@ from alr_teach.lab.arena import (
     METHODS,
     Arena,
     Tuning,
-    _spread,
     arena,
     format_rates,
     format_results,
     gaps,
     grid_for,
-    plot_rank_shift,
-    plot_ranks,
-    plot_scores,
-    plot_table,
     rank,
     score,
     start_points,
@@ -33,8 +28,10 @@ from alr_teach.lab.arena import (
 )
 from alr_teach.lab.runner import run
 from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.optimizers import registry
 from alr_teach.problems.landscapes import Booth, Quadratic, Saddle, get
 from alr_teach.problems.sparse_data import log_loss, make_sparse_classification, train
+from alr_teach.viz.arena_plots import _spread, plot_rank_shift, plot_ranks, plot_scores, plot_table
 
 
 def make_tuning(final_gap, steps_to_tol, lrs=None, tol=1e-6, method="SGD"):
@@ -57,11 +54,25 @@ def test_every_method_shares_one_grid_except_adadelta_whose_grid_is_centred_on_o
         grid_for("Lion")
 
 
-def test_methods_are_the_seven_of_the_course_with_torch_defaults():
-    assert list(METHODS) == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam",
-                             "AdaDelta"]
-    assert METHODS["Nesterov"] == (SGD, {"momentum": 0.9, "nesterov": True})
-    assert METHODS["Adam"] == (Adam, {}) and METHODS["AdaDelta"] == (AdaDelta, {})
+def test_methods_are_the_seven_of_the_course_named_by_the_registry():
+    assert METHODS == ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdaDelta")
+    nesterov = tuned_run(tune("Nesterov", Booth(), steps=5), Booth())
+    by_hand = run(SGD(lr=tune("Nesterov", Booth(), steps=5).best_lr, momentum=0.9,
+                      nesterov=True), Booth(), None, 5)
+    np.testing.assert_array_equal(nesterov.losses, by_hand.losses)
+    assert registry.entry("Adam").cls is Adam and registry.entry("AdaDelta").fixed == {}
+
+
+def test_a_method_outside_the_registry_comes_with_its_spec():
+    mine = {"Heavy": (SGD, {"momentum": 0.5})}
+    booth = Booth()
+    tuning = tune("Heavy", booth, steps=20, methods=mine)
+    alone = sweep_learning_rates(mine, booth, LR_GRID, steps=20, x0=booth.start)["Heavy"]
+    expected = np.nan_to_num(alone.final_loss - booth.min_value, nan=np.inf)
+    np.testing.assert_array_equal(tuning.final_gap[:, 0], expected)
+    assert grid_for("LAMB") is LR_GRID  # any registry name
+    with pytest.raises(ValueError, match="Invalid method: 'Heavy'"):
+        tune("Heavy", Booth(), steps=20)
 
 
 def test_start_points_are_the_default_start_then_seeded_points_in_the_domain():
@@ -146,8 +157,8 @@ def test_tune_is_sweep_learning_rates_start_by_start():
         tuning = tune(name, booth, starts=starts, steps=60, tol=1e-4)
         assert tuning.final_gap.shape == tuning.steps_to_tol.shape == (11, 3)
         for k, x0 in enumerate(starts):
-            result = sweep_learning_rates({name: METHODS[name]}, booth, LR_GRID, steps=60,
-                                          x0=x0, tol=1e-4)[name]
+            result = sweep_learning_rates([name], booth, LR_GRID, steps=60, x0=x0,
+                                          tol=1e-4)[name]
             expected = np.nan_to_num(result.final_loss - booth.min_value, nan=np.inf)
             np.testing.assert_array_equal(tuning.final_gap[:, k], expected)
             np.testing.assert_array_equal(tuning.steps_to_tol[:, k], result.steps_to_tol)
@@ -262,8 +273,8 @@ def test_tune_logistic_trains_every_rate_at_once_and_scores_the_training_loss():
     tuning = tune_logistic("RMSProp", task, lrs=[1e-3, 1e-1], epochs=2, batch_size=50,
                            seeds=(0, 1))
     assert tuning.final_gap.shape == (2, 2) and tuning.steps == 2 * 4
-    cls, fixed = METHODS["RMSProp"]
-    weights = train(cls(lr=1e-1, **fixed), task.X_train, task.y_train, epochs=2, batch_size=50,
+    weights = train(registry.make("RMSProp", lr=1e-1), task.X_train, task.y_train, epochs=2,
+                    batch_size=50,
                     seed=1)
     assert np.isclose(tuning.final_gap[1, 1], log_loss(weights[-1], task.X_train, task.y_train),
                       rtol=1e-12)

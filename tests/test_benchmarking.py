@@ -14,7 +14,6 @@ from alr_teach.lab.benchmarking import (
     METHODS,
     RULES,
     Comparison,
-    CurveExplorer,
     Measurement,
     Run,
     Spread,
@@ -23,17 +22,17 @@ from alr_teach.lab.benchmarking import (
     fit_one,
     format_comparison_table,
     learning_rate_grid,
-    load_split,
     make_optimizer,
     measurements,
-    plot_curves,
-    plot_tuning,
     state_per_weight,
     strengths_and_weaknesses,
     summarize,
     train_seeds,
     tune_learning_rate,
 )
+from alr_teach.problems.datasets import load_split
+from alr_teach.viz.benchmarking_plots import plot_curves, plot_tuning
+from alr_teach.viz.explorers.curve import CurveExplorer
 
 TINY = {"hidden_layer_sizes": (4,), "max_iter": 3}
 
@@ -88,7 +87,7 @@ def test_every_method_gets_five_decades_adadelta_centred_on_one():
 
 
 def test_methods_build_the_optimizers_the_notebook_names():
-    assert make_optimizer("SGD+momentum", 0.1).momentum == 0.9
+    assert make_optimizer("Momentum", 0.1).momentum == 0.9
     assert type(make_optimizer("AdamW", 0.1)).__name__ == "AdamW"
     assert make_optimizer("AdaDelta", 2.0).lr == 2.0
 
@@ -205,7 +204,7 @@ def test_bad_requests_are_rejected(comparison, cancer):
 # -- the comparison table ---------------------------------------------------------------------
 def test_state_per_weight_counts_the_optimizers_arrays():
     counts = {m: state_per_weight(m) for m in METHODS}
-    assert counts == {"SGD": 0, "SGD+momentum": 1, "AdaGrad": 1, "RMSProp": 1, "Adam": 2,
+    assert counts == {"SGD": 0, "Momentum": 1, "AdaGrad": 1, "RMSProp": 1, "Adam": 2,
                       "AdamW": 2, "AdaDelta": 2}
 
 
@@ -279,27 +278,27 @@ def made_up():
 def test_explorer_shows_the_selected_means_and_says_who_is_ahead(made_up):
     explorer = CurveExplorer(made_up, first="A", second="B", dataset="d")
     summary = explorer.summary
-    np.testing.assert_allclose(explorer.lines[0].get_ydata(), [0.55, 0.85, 0.96])
+    np.testing.assert_allclose(explorer.view["lines"][0].get_ydata(), [0.55, 0.85, 0.96])
     assert summary["separated"] and summary["ahead"] == "A"
     assert summary["methods"]["A"]["final"] == (0.96, 0.95, 0.97)
-    assert "A ahead" in explorer.ax.get_title()
+    assert "A ahead" in explorer.view["ax"].get_title()
     summary = explorer.update(second="C")
     assert not summary["separated"] and summary["ahead"] is None
-    assert "cannot tell" in explorer.ax.get_title()
+    assert "cannot tell" in explorer.view["ax"].get_title()
 
 
 def test_explorer_epoch_window_and_curve_switch_move_the_same_artists(made_up):
     explorer = CurveExplorer(made_up, first="B", second="C", dataset="d")
-    lines, bands = list(explorer.lines), list(explorer.bands)
-    count = len(explorer.ax.lines) + len(explorer.ax.collections)
+    lines, bands = list(explorer.view["lines"]), list(explorer.view["bands"])
+    count = len(explorer.view["ax"].lines) + len(explorer.view["ax"].collections)
     summary = explorer.update(epochs=(1, 2))
     assert summary["separated"] is False and summary["epochs"] == (1, 2)
-    np.testing.assert_array_equal(explorer.lines[0].get_xdata(), [1, 2])
+    np.testing.assert_array_equal(explorer.view["lines"][0].get_xdata(), [1, 2])
     summary = explorer.update(curve="val_loss", epochs=(1, 3))
-    assert explorer.ax.get_yscale() == "log"
+    assert explorer.view["ax"].get_yscale() == "log"
     assert summary["methods"]["B"]["final"].mean == pytest.approx(0.09)
-    assert explorer.lines == lines and explorer.bands == bands
-    assert len(explorer.ax.lines) + len(explorer.ax.collections) == count
+    assert explorer.view["lines"] == lines and explorer.view["bands"] == bands
+    assert len(explorer.view["ax"].lines) + len(explorer.view["ax"].collections) == count
 
 
 @pytest.mark.parametrize("changes, word", [
@@ -324,15 +323,14 @@ def test_explorer_png_and_static_figure_match_the_view(made_up):
     fig = explorer.static_figure()
     try:
         ax = fig.axes[0]
-        assert ax.get_title() == explorer.ax.get_title()
-        assert ax.get_ylim() == pytest.approx(explorer.ax.get_ylim())
+        assert ax.get_title() == explorer.view["ax"].get_title()
+        assert ax.get_ylim() == pytest.approx(explorer.view["ax"].get_ylim())
     finally:
         plt.close(fig)
     assert "A (lr=0.1)" in explorer.summary_text()
 
 
 def test_widget_controls_drive_the_explorer_headlessly(made_up):
-    pytest.importorskip("ipywidgets")
     explorer = CurveExplorer(made_up, first="A", second="B", dataset="d")
     box = explorer.widget()
     controls = explorer.controls
@@ -354,7 +352,7 @@ def test_widget_controls_drive_the_explorer_headlessly(made_up):
 def test_curve_explorer_on_a_real_comparison(comparison):
     explorer = CurveExplorer(comparison, first="Adam", second="SGD", dataset="wine")
     mean = comparison.curves("wine", "SGD").mean(axis=0)
-    np.testing.assert_allclose(explorer.lines[1].get_ydata(), mean)
+    np.testing.assert_allclose(explorer.view["lines"][1].get_ydata(), mean)
     assert set(explorer.summary["methods"]) == {"Adam", "SGD"}
 
 

@@ -23,9 +23,9 @@ from alr_teach.lab.budgeted_search import (
     epochs_spent,
     halving_plan,
     optimizer_grid,
-    plot_search,
     quiet_training,
 )
+from alr_teach.viz.budgeted_search_plots import plot_search
 
 
 class Counting(ClassifierMixin, BaseEstimator):

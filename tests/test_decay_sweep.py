@@ -162,12 +162,13 @@ class _DecayWeightsOnly(Optimizer):
 
     def reset(self):
         super().reset()
-        self.weights = AdamW(lr=self.lr, weight_decay=self.weight_decay)
-        self.others = AdamW(lr=self.lr, weight_decay=0.0)
+        self._weights = AdamW(lr=self.lr, weight_decay=self.weight_decay)
+        self._others = AdamW(lr=self.lr, weight_decay=0.0)
 
     def step(self, params, grads):
         n = len(params) // 2
-        return self.weights.step(params[:n], grads[:n]) + self.others.step(params[n:], grads[n:])
+        return (self._weights.step(params[:n], grads[:n])
+                + self._others.step(params[n:], grads[n:]))
 
 
 def test_decay_biases_false_leaves_the_intercepts_undecayed(digits):
@@ -279,7 +280,7 @@ def test_a_decay_grid_also_fits_plot_sweep(digits):
 
 
 # -- the explorer --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return DecayExplorer(lr=1e-2, weight_decay=1e-3, ratio=20.0, steps=1000)
 
@@ -287,12 +288,12 @@ def explorer():
 def test_explorer_draws_and_summarises_the_runs_of_its_settings(explorer):
     summary = explorer.update(lr=2e-2, weight_decay=5e-4, ratio=10.0)
     path = decay_paths(Adam(lr=2e-2, weight_decay=5e-4), [1.0, 0.1], 1000)
-    np.testing.assert_array_equal(explorer.artists["path 0 1"].get_ydata(), path[:, 1])
+    np.testing.assert_array_equal(explorer.view["path 0 1"].get_ydata(), path[:, 1])
     np.testing.assert_allclose(summary["adam_l2_decay"], effective_decay(path))
     assert summary["adam_l2_ratio"] == pytest.approx(10.0, rel=0.01)
     assert summary["adamw_ratio"] == pytest.approx(1.0, abs=1e-6)
-    np.testing.assert_allclose(explorer.artists["predicted 1"].get_ydata(), [1e-5, 1e-5])
-    assert "η = 0.02" in explorer.ax_paths.get_title()
+    np.testing.assert_allclose(explorer.view["predicted 1"].get_ydata(), [1e-5, 1e-5])
+    assert "η = 0.02" in explorer.view["paths"].get_title()
 
 
 def test_explorer_ratio_one_makes_the_rules_agree(explorer):
@@ -302,11 +303,11 @@ def test_explorer_ratio_one_makes_the_rules_agree(explorer):
 
 
 def test_explorer_updates_move_artists_without_adding_any(explorer):
-    count = len(explorer.ax_paths.lines) + len(explorer.ax_rates.lines)
-    before = explorer.artists["path 0 1"].get_ydata().copy()
+    count = len(explorer.view["paths"].lines) + len(explorer.view["rates"].lines)
+    before = explorer.view["path 0 1"].get_ydata().copy()
     explorer.update(ratio=50.0)
-    assert len(explorer.ax_paths.lines) + len(explorer.ax_rates.lines) == count
-    assert not np.array_equal(before, explorer.artists["path 0 1"].get_ydata())
+    assert len(explorer.view["paths"].lines) + len(explorer.view["rates"].lines) == count
+    assert not np.array_equal(before, explorer.view["path 0 1"].get_ydata())
 
 
 def test_explorer_survives_a_weight_that_decays_to_zero(explorer):
@@ -327,11 +328,10 @@ def test_explorer_rejects_bad_settings_and_keeps_its_own(explorer, changes, mess
 
 
 def test_explorer_sliders_drive_it_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
     explorer.update(lr=1e-2, weight_decay=1e-3, ratio=20.0)
-    box = explorer.widget()
+    explorer.widget()
     assert all(c.continuous_update is False for c in explorer.controls.values())
-    image, text = box.children[1], box.children[2]
+    image, text = explorer.image, explorer.text
     before = image.value
     explorer.controls["ratio"].value = 100.0
     assert explorer.settings["ratio"] == pytest.approx(100.0)
@@ -345,10 +345,10 @@ def test_static_figure_shows_the_current_view(explorer):
     import matplotlib.pyplot as plt
 
     explorer.update(lr=1e-2, weight_decay=1e-3, ratio=20.0)
-    live = explorer.artists["path 0 1"]
+    live = explorer.view["path 0 1"]
     fig = explorer.static_figure()
     ax_paths, ax_rates = fig.axes[:2]
     np.testing.assert_array_equal(ax_paths.lines[1].get_ydata(), live.get_ydata())
     assert ax_rates.get_yscale() == "log" and "20" in ax_rates.get_title()
-    assert explorer.artists["path 0 1"] is live                 # the live figure is untouched
+    assert explorer.view["path 0 1"] is live                 # the live figure is untouched
     plt.close(fig)

@@ -116,7 +116,7 @@ def test_theory_envelope_has_the_theory_slope_and_sits_on_the_peaks():
 
 
 # -- the explorer ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return EigenExplorer(curvatures=(1.0, 25.0), angle=np.pi / 6, steps=300)
 
@@ -162,24 +162,24 @@ def test_a_diverging_setting_is_reported(explorer):
     summary = explorer.update(lr=0.2, momentum=0.5, nesterov=False)  # 0.2 * 25 > 2 (1 + 0.5)
     assert summary["diverged"] and summary["spectral_radius"] > 1
     assert np.isnan(summary["final_loss"])
-    assert "diverged" in explorer.panels.readout.get_text()
+    assert "diverged" in explorer.view.readout.get_text()
     explorer.update(lr=0.04, momentum=0.5)
 
 
 def test_lines_show_the_run_and_the_theory_without_new_artists(explorer):
-    count = len(explorer.panels.ax_err.lines) + len(explorer.panels.ax_map.lines)
+    count = len(explorer.view.ax_err.lines) + len(explorer.view.ax_map.lines)
     summary = explorer.update(lr=0.05, momentum=0.7, nesterov=False)
-    assert len(explorer.panels.ax_err.lines) + len(explorer.panels.ax_map.lines) == count
+    assert len(explorer.view.ax_err.lines) + len(explorer.view.ax_map.lines) == count
     trajectory = run(SGD(lr=0.05, momentum=0.7), explorer.landscape, steps=300)
     errors = eigen_errors(explorer.landscape, trajectory.points)
     for i, item in enumerate(summary["per_direction"]):
-        ys = explorer.panels.error_lines[i].get_ydata()
+        ys = explorer.view.error_lines[i].get_ydata()
         np.testing.assert_array_equal(ys, np.abs(errors[:, i])[np.abs(errors[:, i]) > 0])
-        theory = np.asarray(explorer.panels.theory_lines[i].get_ydata())
+        theory = np.asarray(explorer.view.theory_lines[i].get_ydata())
         np.testing.assert_allclose(theory[1:] / theory[:-1], item["spectral_radius"],
                                    rtol=1e-9)
-    np.testing.assert_array_equal(explorer.panels.path[0].get_xdata(), trajectory.points[:, 0])
-    assert "μ = 0.70" in explorer.panels.readout.get_text()
+    np.testing.assert_array_equal(explorer.view.path[0].get_xdata(), trajectory.points[:, 0])
+    assert "μ = 0.70" in explorer.view.readout.get_text()
 
 
 def test_static_figure_draws_the_same_two_panels(explorer):
@@ -191,19 +191,19 @@ def test_static_figure_draws_the_same_two_panels(explorer):
     assert ax_err.get_yscale() == "log" and "eigendirection" in ax_err.get_title()
     assert ax_map.get_xlabel() == "parameter x"
     ys = ax_err.lines[1].get_ydata()  # the measured error along direction 1
-    np.testing.assert_array_equal(ys, explorer.panels.error_lines[0].get_ydata())
+    np.testing.assert_array_equal(ys, explorer.view.error_lines[0].get_ydata())
     plt.close(fig)
 
 
 def test_sliders_drive_the_explorer_headlessly():
-    pytest.importorskip("ipywidgets")
     explorer = EigenExplorer(steps=100)
     box = explorer.widget()
     controls = explorer.controls
     assert type(controls["lr"]).__name__ == "FloatLogSlider"
     assert (controls["momentum"].min, controls["momentum"].max) == (0.0, 0.99)
     assert all(c.continuous_update is False for c in (controls["lr"], controls["momentum"]))
-    image = box.children[1]
+    image = explorer.image
+    assert image in box.children and explorer.text is None
     before = image.value
     controls["momentum"].value = 0.8
     assert explorer.momentum == pytest.approx(0.8)

@@ -7,7 +7,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from alr_teach import SGD, Adam, AdamW
-from alr_teach.lab.benchmarking import load_split
 from alr_teach.lessons.in_the_wild.fine_tuning import (
     accuracy,
     fine_tune,
@@ -17,6 +16,7 @@ from alr_teach.lessons.in_the_wild.fine_tuning import (
     with_new_head,
 )
 from alr_teach.problems import mlp
+from alr_teach.problems.datasets import load_split
 
 
 @pytest.fixture(scope="module")

@@ -169,7 +169,7 @@ def test_fit_least_squares_trains_one_model_per_rate_in_a_batch():
 
 
 # -- the explorer ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return BasinExplorer(optimizer="SGD", lr=0.01, steps=300, starts=11)
 
@@ -182,22 +182,22 @@ def test_explorer_summary_reports_where_the_runs_ended(explorer):
     # small rate: each run ends on its own side of the ridge
     assert summary["flat_share"] == pytest.approx(
         np.mean(explorer.landscape.in_flat_basin(explorer.starts[:, None])))
-    assert "SGD(lr=0.01)" in explorer.ax_loss.get_title()
+    assert "SGD(lr=0.01)" in explorer.view["loss"].get_title()
 
 
 def test_explorer_redraws_the_same_artists(explorer):
-    paths, ends = list(explorer.artists["paths"]), explorer.artists["flat_ends"]
+    paths, ends = list(explorer.view["paths"]), explorer.view["flat_ends"]
     explorer.update(lr=0.1)
-    assert explorer.artists["paths"] == paths and explorer.artists["flat_ends"] is ends
+    assert explorer.view["paths"] == paths and explorer.view["flat_ends"] is ends
     x_ends = ends.get_xdata()
     assert len(x_ends) == explorer.starts.size                   # at 0.1 SGD ends flat
     assert np.all(x_ends > explorer.landscape.barrier)
     explorer.update(optimizer="Adam", lr=0.1, beta=0.9)
-    assert len(explorer.artists["sharp_ends"].get_xdata()) > 0   # Adam keeps the sharp side
-    assert "β1=0.90" in explorer.ax_loss.get_title()
-    held = explorer.artists["heldout"].get_ydata()
+    assert len(explorer.view["sharp_ends"].get_xdata()) > 0   # Adam keeps the sharp side
+    assert "β1=0.90" in explorer.view["loss"].get_title()
+    held = explorer.view["heldout"].get_ydata()
     explorer.update(shift=0.2)
-    assert not np.allclose(held, explorer.artists["heldout"].get_ydata())
+    assert not np.allclose(held, explorer.view["heldout"].get_ydata())
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -211,12 +211,11 @@ def test_explorer_rejects_bad_settings_by_name(explorer, changes, message):
 
 
 def test_explorer_widget_drives_it_headlessly():
-    pytest.importorskip("ipywidgets")
     explorer = BasinExplorer(optimizer="Adam", lr=0.1, steps=200, starts=7)
-    box = explorer.widget()
+    explorer.widget()
     assert all(c.continuous_update is False for name, c in explorer.controls.items()
                if name != "optimizer")
-    image = box.children[1]
+    image = explorer.image
     before = image.value
     explorer.controls["optimizer"].value = "SGD"
     assert explorer.settings["optimizer"] == "SGD" and image.value != before
@@ -228,12 +227,12 @@ def test_static_figure_shows_the_same_view_and_leaves_the_widget_alone():
     import matplotlib.pyplot as plt
 
     explorer = BasinExplorer(optimizer="Adam", lr=0.1, steps=200, starts=7)
-    live = explorer.artists
+    live = explorer.view
     fig = explorer.static_figure()
     try:
         ax_loss, ax_path = fig.axes[:2]
-        assert ax_loss.get_title() == explorer.ax_loss.get_title()
+        assert ax_loss.get_title() == explorer.view["loss"].get_title()
         assert len(ax_path.get_lines()) >= explorer.starts.size
-        assert explorer.artists is live
+        assert explorer.view is live
     finally:
         plt.close(fig)

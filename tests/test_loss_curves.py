@@ -12,27 +12,29 @@ from numpy.testing import assert_allclose, assert_array_equal
 from alr_teach import SGD, Adam, MLPClassifier
 from alr_teach.lab.loss_curves import (
     ADVICE,
-    BAR_LIMIT,
-    LABEL_STYLE,
     LABELS,
-    LossCurveExplorer,
     Thresholds,
     curve_stats,
     diagnose,
-    plot_before_after,
-    plot_curve,
-    plot_statistics,
     synthetic_curve,
     train_mlp,
     trend,
 )
 from alr_teach.problems import mlp
+from alr_teach.viz.explorers.loss_curve import LossCurveExplorer
+from alr_teach.viz.loss_curves_plots import (
+    BAR_LIMIT,
+    LABEL_STYLE,
+    plot_before_after,
+    plot_curve,
+    plot_statistics,
+)
 from alr_teach.viz.plots import style
 
 
 @pytest.fixture(scope="module")
 def digits():
-    from alr_teach.lab.benchmarking import load_split
+    from alr_teach.problems.datasets import load_split
 
     split = load_split("digits")
     return split.X_train, split.y_train
@@ -264,7 +266,7 @@ def test_plot_statistics_and_before_after():
     plt.close(fig)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer(digits):
     X, y = digits
     return LossCurveExplorer(X, y, steps=100)
@@ -273,16 +275,16 @@ def explorer(digits):
 def test_explorer_update_retrains_and_rediagnoses(explorer):
     summary = explorer.update(optimizer="SGD", lr=3.0)
     assert summary["label"] == "diverging" and summary["optimizer"] == "SGD(lr=3)"
-    assert len(explorer.end.get_xdata()) == 1
+    assert len(explorer.view["end"].get_xdata()) == 1
     summary = explorer.update(optimizer="Adam", lr=0.01)
     losses = explorer.run().losses
     assert summary["label"] == diagnose(losses).label
-    assert_array_equal(explorer.smooth.get_ydata(), trend(losses))
-    assert len(explorer.end.get_xdata()) == 0
-    widths = [b.get_width() for b in explorer.bars.patches]
+    assert_array_equal(explorer.view["smooth"].get_ydata(), trend(losses))
+    assert len(explorer.view["end"].get_xdata()) == 0
+    widths = [b.get_width() for b in explorer.view["bars"].patches]
     assert_allclose(widths, np.clip([v / th for _, _, v, th in summary["stats"].tests()],
                                     0, BAR_LIMIT))
-    assert summary["label"] in explorer.ax_curve.get_title()
+    assert summary["label"] in explorer.view["curve"].get_title()
     fig = explorer.static_figure()                       # the same run, not a new one
     assert_array_equal(fig.axes[0].lines[1].get_ydata(), trend(losses))
     assert summary["label"] in fig.axes[0].get_title()
@@ -300,14 +302,22 @@ def test_explorer_rejects_bad_settings(explorer, changes, message):
     assert explorer.settings == before
 
 
+def test_explorer_static_figure_draws_the_last_run_without_training_again(explorer,
+                                                                          monkeypatch):
+    shown = explorer.last_run.losses
+    monkeypatch.setattr(explorer, "run", lambda: pytest.fail("the static figure retrained"))
+    fig = explorer.static_figure()
+    assert_array_equal(fig.axes[0].lines[1].get_ydata(), trend(shown))
+    plt.close(fig)
+
+
 def test_explorer_widget_drives_it_headlessly(digits):
-    pytest.importorskip("ipywidgets")
     X, y = digits
     explorer = LossCurveExplorer(X, y, steps=60)
-    box = explorer.widget()
+    explorer.widget()
     sliders = [c for c in explorer.controls.values() if hasattr(c, "continuous_update")]
     assert len(sliders) == 4 and all(c.continuous_update is False for c in sliders)
-    image = box.children[-1]
+    image = explorer.image
     before = image.value
     explorer.controls["batch_size"].value = 8
     assert explorer.settings["batch_size"] == 8 and image.value != before

@@ -138,7 +138,7 @@ def test_sweep_tracking_counts_a_diverged_run_as_worst():
 
 
 # -- the explorer --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return MemoryExplorer(alpha=0.9, lr=0.025, steps=200)
 
@@ -147,14 +147,14 @@ def test_explorer_draws_the_run_of_its_settings(explorer):
     summary = explorer.update(alpha=0.8, lr=0.02)
     target = switching_target(horizon=200)
     expected = tracking_error(run(RMSProp(lr=0.02, alpha=0.8), target, steps=200), target)
-    np.testing.assert_array_equal(explorer.artists["rmsprop"].get_ydata(), expected)
+    np.testing.assert_array_equal(explorer.view["rmsprop"].get_ydata(), expected)
     assert summary["rmsprop_error"] == pytest.approx(expected[-50:].mean(), rel=1e-12)
     assert summary["half_life"] == pytest.approx(half_life(0.8))
-    assert explorer.artists["half_life"].get_xdata()[0] == pytest.approx(half_life(0.8))
-    assert explorer.artists["memory"].get_xdata()[0] == pytest.approx(5.0)
-    np.testing.assert_allclose(explorer.artists["weights"].get_ydata(),
+    assert explorer.view["half_life"].get_xdata()[0] == pytest.approx(half_life(0.8))
+    assert explorer.view["memory"].get_xdata()[0] == pytest.approx(5.0)
+    np.testing.assert_allclose(explorer.view["weights"].get_ydata(),
                                memory_weights(0.8, 200))
-    assert "α=0.800" in explorer.ax_error.get_title()
+    assert "α=0.800" in explorer.view["ax_error"].get_title()
 
 
 def test_explorer_reference_is_adagrad_at_its_best_swept_rate(explorer):
@@ -162,23 +162,23 @@ def test_explorer_reference_is_adagrad_at_its_best_swept_rate(explorer):
     target = switching_target(horizon=200)
     best = sweep_tracking(AdaGrad, target, np.logspace(-3, 1, 41), steps=200)
     assert summary["adagrad_lr"] == best.best_lr
-    np.testing.assert_array_equal(explorer.artists["adagrad"].get_ydata(), best.best_errors)
+    np.testing.assert_array_equal(explorer.view["adagrad"].get_ydata(), best.best_errors)
 
 
 def test_explorer_updates_move_artists_without_adding_any(explorer):
-    count = len(explorer.ax_error.lines) + len(explorer.ax_memory.lines)
-    before = explorer.artists["rmsprop"].get_ydata().copy()
+    count = len(explorer.view["ax_error"].lines) + len(explorer.view["ax_memory"].lines)
+    before = explorer.view["rmsprop"].get_ydata().copy()
     explorer.update(alpha=0.99)
-    assert len(explorer.ax_error.lines) + len(explorer.ax_memory.lines) == count
-    assert not np.array_equal(before, explorer.artists["rmsprop"].get_ydata())
+    assert len(explorer.view["ax_error"].lines) + len(explorer.view["ax_memory"].lines) == count
+    assert not np.array_equal(before, explorer.view["rmsprop"].get_ydata())
 
 
 def test_explorer_steps_change_the_horizon_and_the_switch():
     explorer = MemoryExplorer(steps=100)
     summary = explorer.update(steps=300)
-    assert summary["switch_at"] == 150 and explorer.ax_error.get_xlim() == (0, 300)
-    assert explorer.artists["switch"].get_xdata()[0] == 150
-    assert len(explorer.artists["rmsprop"].get_ydata()) == 301
+    assert summary["switch_at"] == 150 and explorer.view["ax_error"].get_xlim() == (0, 300)
+    assert explorer.view["switch"].get_xdata()[0] == 150
+    assert len(explorer.view["rmsprop"].get_ydata()) == 301
 
 
 def test_forgetting_is_what_recovers_after_the_switch():
@@ -198,10 +198,10 @@ def test_explorer_rejects_bad_settings_and_keeps_its_own(explorer, changes, mess
 
 
 def test_explorer_sliders_drive_it_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
     box = explorer.widget()
     assert all(c.continuous_update is False for c in explorer.controls.values())
-    image, text = box.children[1], box.children[2]
+    image, text = explorer.image, explorer.text
+    assert box.children[-3:] == (image, text, explorer.message)
     before = image.value
     explorer.controls["alpha"].value = 0.5
     assert explorer.settings["alpha"] == pytest.approx(0.5)
@@ -215,11 +215,11 @@ def test_static_figure_shows_the_current_view(explorer):
     import matplotlib.pyplot as plt
 
     explorer.update(alpha=0.9, lr=0.025)
-    live = explorer.artists["rmsprop"]
+    live = explorer.view["rmsprop"]
     fig = explorer.static_figure()
     ax_error, ax_memory = fig.axes[:2]
     assert ax_error.get_yscale() == "log" and ax_memory.get_yscale() == "log"
     np.testing.assert_array_equal(ax_error.lines[0].get_ydata(), live.get_ydata())
     assert "half-life 6.6 steps" in ax_memory.get_title()
-    assert explorer.artists["rmsprop"] is live  # the live figure is untouched
+    assert explorer.view["rmsprop"] is live  # the live figure is untouched
     plt.close(fig)

@@ -19,7 +19,6 @@ from alr_teach.lessons.in_the_wild.gans import (
     play,
     play_method,
     stack_networks,
-    stacked_backward,
     train_gans,
     unstack_network,
     wasserstein_1d,
@@ -100,7 +99,7 @@ def test_every_method_of_the_menu_plays_and_unknown_names_are_rejected():
 
 
 # -- the explorer -----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return GameExplorer(method="Adam", lr=0.1, beta=0.9, steps=100)
 
@@ -108,21 +107,21 @@ def explorer():
 def test_the_explorer_draws_the_run_of_its_settings(explorer):
     summary = explorer.update(method="momentum", lr=0.05, beta=0.5, steps=80)
     expected = play_method("momentum", 0.05, 0.5, steps=80)
-    (path, distance), (ref_path, _) = explorer.lines
+    (path, distance), (ref_path, _) = explorer.view["lines"]
     assert_array_equal(path.get_xdata(), expected.points[:, 0])
     assert_array_equal(distance.get_ydata(), expected.distance)
     gda = play_method("GDA (simultaneous)", 0.05, 0.5, steps=80)
     assert_array_equal(ref_path.get_ydata(), gda.points[:, 1])
     assert summary["ratio"] == pytest.approx(expected.distance[-1] / expected.distance[0])
     assert summary["reference_ratio"] == pytest.approx(growth_factor(0.05) ** 80)
-    assert "momentum" in explorer.ax_path.get_title()
+    assert "momentum" in explorer.view["path"].get_title()
 
 
 def test_updates_move_the_lines_without_adding_any(explorer):
-    before = len(explorer.ax_path.lines), len(explorer.ax_distance.lines)
+    before = len(explorer.view["path"].lines), len(explorer.view["distance"].lines)
     for method in GAME_METHODS:
         explorer.update(method=method)
-    assert (len(explorer.ax_path.lines), len(explorer.ax_distance.lines)) == before
+    assert (len(explorer.view["path"].lines), len(explorer.view["distance"].lines)) == before
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -140,11 +139,10 @@ def test_the_explorer_rejects_bad_settings_and_keeps_its_own(explorer, changes, 
 
 
 def test_the_sliders_drive_the_explorer_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
-    box = explorer.widget()
+    explorer.widget()
     controls = explorer.controls
     assert all(c.continuous_update is False for n, c in controls.items() if n != "method")
-    image = box.children[1]
+    image = explorer.image
     before = image.value
     controls["method"].value = "optimistic GD"
     controls["lr"].value = 0.2
@@ -157,7 +155,7 @@ def test_the_sliders_drive_the_explorer_headlessly(explorer):
 
 def test_the_static_figure_shows_the_current_view(explorer):
     explorer.update(method="RMSProp", lr=0.1, beta=0.9, steps=60)
-    live = explorer.lines[0][0].get_xdata()
+    live = explorer.view["lines"][0][0].get_xdata()
     fig = explorer.static_figure()
     ax_path, ax_distance = fig.axes[:2]
     assert_array_equal(ax_path.lines[0].get_xdata(), live)
@@ -176,7 +174,7 @@ def test_a_stack_computes_what_each_network_computes():
     X = np.random.default_rng(3).normal(size=(3, 7, 1))
     logits, cache = mlp.forward(stack, X)
     dlogits = np.random.default_rng(4).normal(size=logits.shape)
-    grads, d_input = stacked_backward(stack, cache, dlogits)
+    grads, d_input = mlp.backward_to_input(stack, cache, dlogits)
     for r, net in enumerate(nets):
         alone, alone_cache = mlp.forward(net, X[r])
         assert_allclose(logits[r], alone, rtol=1e-12)

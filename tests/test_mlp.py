@@ -22,7 +22,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from alr_teach import SGD, AdaGrad, Adam
+from alr_teach import SGD, AdaGrad, Adam, Scheduled
 from alr_teach.problems import mlp
 from alr_teach.problems.estimator import MLPClassifier
 
@@ -129,6 +129,75 @@ def test_softmax_and_cross_entropy_are_stable_for_huge_logits():
     assert mlp.cross_entropy(log_probs, np.array([2, 0])) == pytest.approx(
         (2000 + np.log(3)) / 2
     )
+
+
+def test_sigmoid_is_finite_and_symmetric_at_extremes():
+    z = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
+    s = mlp.sigmoid(z)
+    assert np.all(np.isfinite(s)) and s[2] == 0.5
+    assert_allclose(s + mlp.sigmoid(-z), 1.0, rtol=1e-15)
+    assert_allclose(s[1], np.exp(-30) / (1 + np.exp(-30)), rtol=1e-10)
+
+
+# -- a stack of networks: a leading run axis ----------------------------------------------
+def _stack(nets, intercept_shape):
+    """R networks as one: coefs (R, n_in, n_out), intercepts (R, n_out) or (R, 1, n_out)."""
+    coefs = [np.stack(layer) for layer in zip(*(n.coefs for n in nets))]
+    intercepts = [np.stack(layer).reshape(len(nets), *intercept_shape(layer[0].size))
+                  for layer in zip(*(n.intercepts for n in nets))]
+    return mlp.Network(coefs, intercepts, [])
+
+
+@pytest.mark.parametrize("shared_X", [False, True], ids=["own_batches", "shared_batch"])
+def test_backward_of_a_stack_is_each_networks_backward(shared_X):
+    """The same numbers, bit for bit, as the networks one by one; gradients keep the
+    intercepts' shape (R, 1, n_out), as the optimizer needs."""
+    rng = np.random.default_rng(5)
+    nets = [mlp.init_network([5, 4, 3, 3], rng) for _ in range(3)]
+    nets = [n.with_params([p + 0.2 * rng.standard_normal(p.shape) for p in n.params()])
+            for n in nets]
+    stack = _stack(nets, lambda k: (1, k))
+    X = rng.standard_normal((7, 5)) if shared_X else rng.standard_normal((3, 7, 5))
+    y = rng.integers(0, 3, size=7) if shared_X else rng.integers(0, 3, size=(3, 7))
+    logits, cache = mlp.forward(stack, X)
+    log_probs = mlp.log_softmax(logits)
+    grads = mlp.backward(stack, cache, mlp.softmax_cross_entropy_backward(log_probs, y), 0.5)
+    losses = mlp.cross_entropy(log_probs, y)
+    assert losses.shape == (3,) and mlp.accuracy(logits, y).shape == (3,)
+    for r, net in enumerate(nets):
+        X_r, y_r = (X, y) if shared_X else (X[r], y[r])
+        value, expected, _ = mlp.loss_and_gradients(net, X_r, y_r, 0.5)
+        assert losses[r] + mlp.l2_penalty(net, 0.5, 7) == value
+        assert mlp.accuracy(logits[r], y_r) == float(np.mean(logits[r].argmax(1) == y_r))
+        for ours, theirs, p in zip(grads.params(), expected.params(), stack.params()):
+            assert ours.shape == p.shape
+            assert_array_equal(ours[r].reshape(theirs.shape), theirs)
+
+
+def test_backward_to_input_is_the_input_gradient_of_a_stack():
+    rng = np.random.default_rng(6)
+    nets = [mlp.init_network([2, 4, 1], rng) for _ in range(2)]
+    stack = _stack(nets, lambda k: (1, k))
+    X = rng.standard_normal((2, 5, 2))
+    logits, cache = mlp.forward(stack, X)
+    dlogits = rng.standard_normal(logits.shape)
+    grads, dX = mlp.backward_to_input(stack, cache, dlogits)
+    for ours, theirs in zip(grads.params(), mlp.backward(stack, cache, dlogits).params()):
+        assert_array_equal(ours, theirs)
+    h = 1e-6
+    for r, net in enumerate(nets):  # d sum(dlogits * logits) / d X[r, 3, 1]
+        bump = np.zeros((5, 2))
+        bump[3, 1] = h
+        up, down = mlp.forward(net, X[r] + bump)[0], mlp.forward(net, X[r] - bump)[0]
+        numeric = np.sum(dlogits[r] * (up - down)) / (2 * h)
+        assert dX[r, 3, 1] == pytest.approx(numeric, rel=1e-6)
+
+
+def test_batch_norm_takes_no_run_axis():
+    net = mlp.init_network([2, 3, 2], np.random.default_rng(0), batch_norm=True)
+    _, cache = mlp.forward(net, np.ones((4, 2)))
+    with pytest.raises(ValueError, match=r"Invalid dlogits: shape \(2, 4, 2\)"):
+        mlp.backward(net, cache, np.ones((2, 4, 2)))
 
 
 # -- learning -----------------------------------------------------------------------------
@@ -248,11 +317,11 @@ def test_users_optimizer_instance_is_never_modified():
     opt = SGD(lr=0.05, momentum=0.9)
     opt.step([np.ones(2)], [np.ones(2)])  # the user's optimizer has state of its own
     before = optimizer_snapshot(opt)
-    clf = MLPClassifier(optimizer=opt, schedule=functools.partial(constant_rate, lr=0.01),
-                        max_iter=2, random_state=0)
+    scheduled = Scheduled(opt, lr=functools.partial(constant_rate, lr=0.01))
+    clf = MLPClassifier(optimizer=scheduled, max_iter=2, random_state=0)
     clf.fit(X, y)
     clf.partial_fit(X, y)
-    assert clf.optimizer is opt
+    assert clf.optimizer is scheduled and scheduled.optimizer is opt and scheduled.history == []
     assert clf.optimizer_ is not opt
     assert clf.optimizer_.t == 3 * 4 and clf.optimizer_.lr == 0.01
     copy.deepcopy(clf)
@@ -347,7 +416,7 @@ def test_validation_curves_have_one_entry_per_epoch():
         clf.fit(X, y, validation_data=(np.ones((2, 3)), [0, 1]))
 
 
-def test_schedule_gets_the_step_count_and_sets_the_rate():
+def test_a_scheduled_optimizer_gets_the_step_count_and_sets_the_rate():
     X, y = blobs(n=100)
     calls = []
 
@@ -355,18 +424,20 @@ def test_schedule_gets_the_step_count_and_sets_the_rate():
         calls.append(t)
         return 0.05 / (1 + t)
 
-    clf = MLPClassifier(optimizer=SGD(lr=99.0), schedule=schedule, batch_size=30, max_iter=3,
-                        random_state=0).fit(X, y)
+    scheduled = Scheduled(SGD(lr=99.0), lr=schedule)
+    assert calls == [0]  # a first call checks the schedule
+    calls.clear()
+    clf = MLPClassifier(optimizer=scheduled, batch_size=30, max_iter=3, random_state=0).fit(X, y)
     assert calls == list(range(12))  # 0-based steps: 3 epochs x 4 batches
     assert clf.optimizer_.lr == 0.05 / 12
     clf.partial_fit(X, y)
     assert calls == list(range(16))  # counts on across partial_fit calls
 
     # the rate of each step is the schedule's, whatever the optimizer was built with
-    constant = MLPClassifier(optimizer=SGD(lr=99.0), schedule=lambda t: 0.05, max_iter=2,
+    constant = MLPClassifier(optimizer=Scheduled(SGD(lr=99.0), lr=lambda t: 0.05), max_iter=2,
                              random_state=0).fit(X, y)
     plain = MLPClassifier(optimizer=SGD(lr=0.05), max_iter=2, random_state=0).fit(X, y)
-    frozen = MLPClassifier(optimizer=SGD(lr=0.05), schedule=lambda t: 0.0, max_iter=2,
+    frozen = MLPClassifier(optimizer=Scheduled(SGD(lr=0.05), lr=lambda t: 0.0), max_iter=2,
                            random_state=0).fit(X, y)
     initial = MLPClassifier(optimizer=SGD(lr=0.0), max_iter=1, random_state=0).fit(X, y)
     for c, p, f, i in zip(constant.coefs_, plain.coefs_, frozen.coefs_, initial.coefs_,
@@ -432,8 +503,9 @@ def test_verbose_prints_one_line_per_epoch(capsys):
         (dict(max_iter=1.5), ValueError, "max_iter must be an integer >= 1"),
         (dict(alpha=-1.0), ValueError, "alpha must be a finite number >= 0"),
         (dict(tol=-1.0), ValueError, "tol must be None or a finite number >= 0"),
-        (dict(schedule=0.01), TypeError, "schedule must be a callable"),
-        (dict(schedule=lambda t: -1.0), ValueError, "Invalid lr: -1.0"),
+        (dict(optimizer=lambda t: 0.01), TypeError, r"pass Scheduled\(optimizer, lr=schedule\)"),
+        (dict(optimizer=Scheduled(SGD(lr=0.1), lr=lambda t: -1.0)), ValueError,
+         "Invalid lr: -1.0"),
     ],
 )
 def test_bad_parameters_raise_clear_errors_in_fit(params, error, match):

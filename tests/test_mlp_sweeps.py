@@ -16,23 +16,19 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from alr_teach import LAMB, SGD, Adam, Lookahead, MLPClassifier, NovoGrad, Ranger
-from alr_teach.lab.benchmarking import load_split
 from alr_teach.lab.mlp_sweeps import (
-    EXPLORER_METHODS,
-    LayerStepExplorer,
     MLPSweep,
-    backward,
-    forward,
     lamb_trust_ratios,
     layer_names,
-    log_softmax,
+    loss_and_gradients,
     norms,
-    plot_layer_steps,
-    plot_rate_curves,
     sweep_mlp,
 )
-from alr_teach.optimizers.schedules import linear_warmup
+from alr_teach.optimizers.schedules import Scheduled, linear_warmup
 from alr_teach.problems import mlp
+from alr_teach.problems.datasets import load_split
+from alr_teach.viz.explorers.layer_step import EXPLORER_METHODS, LayerStepExplorer
+from alr_teach.viz.mlp_sweeps_plots import plot_layer_steps, plot_rate_curves
 from alr_teach.viz.plots import style
 
 
@@ -51,7 +47,7 @@ MAKERS = {
     "Adam": Adam,
     "LAMB": LAMB,  # norms per run: a scalar lr would mix the runs and fail here
     "NovoGrad": NovoGrad,
-    "SGD+momentum": lambda lr: SGD(lr=lr, momentum=0.9),
+    "Momentum": lambda lr: SGD(lr=lr, momentum=0.9),
     "Lookahead(Adam)": lambda lr: Lookahead(Adam(lr=lr), k=3, alpha=0.5),
     "Ranger": Ranger,
 }
@@ -74,27 +70,28 @@ def test_every_run_is_the_fit_mlpclassifier_makes(wine, name):
             assert sweep.test_accuracy[i, j] == clf.score(wine.X_test, wine.y_test)
 
 
-def test_lr_factor_is_mlpclassifiers_schedule_times_the_rate(wine):
+def test_lr_factor_is_a_scheduled_rate(wine):
     factor = partial(linear_warmup, lr=1.0, warmup_steps=4, start_factor=0.25)
     sweep = sweep_mlp(Adam, wine, [0.02], [3], hidden=(8,), batch_size=40, epochs=2,
                       lr_factor=factor, method="warm Adam")
-    clf = _fit(wine, Adam(lr=0.02), 3, hidden_layer_sizes=(8,), batch_size=40, max_iter=2,
-               schedule=lambda t: 0.02 * factor(t))
+    clf = _fit(wine, Scheduled(Adam(lr=0.02), lr=lambda t: 0.02 * factor(t)), 3,
+               hidden_layer_sizes=(8,), batch_size=40, max_iter=2)
     assert sweep.method == "warm Adam"
     for ours, theirs in zip(sweep.params, clf.coefs_ + clf.intercepts_):
         assert np.abs(ours[0, 0] - theirs).max() < 1e-12
 
 
-def test_forward_and_backward_are_mlps_run_by_run():
+def test_loss_and_gradients_are_mlps_run_by_run():
     rng = np.random.default_rng(4)
     nets = [mlp.init_network([5, 4, 3], rng) for _ in range(2)]
     params = [np.stack(arrays) for arrays in zip(*(net.params() for net in nets))]
     X, y = rng.standard_normal((2, 7, 5)), rng.integers(0, 3, size=(2, 7))
-    logits, activations = forward(params, X)
-    grads = backward(params, activations, log_softmax(logits), y)
+    losses, grads = loss_and_gradients(params, X, y)
     for r, net in enumerate(nets):
-        _, expected, _ = mlp.loss_and_gradients(net, X[r], y[r])
-        for ours, theirs in zip(grads, expected.params()):
+        value, expected, _ = mlp.loss_and_gradients(net, X[r], y[r])
+        assert losses[r] == value
+        for ours, theirs, p in zip(grads, expected.params(), params):
+            assert ours.shape == p.shape
             assert_array_equal(ours[r], theirs)
 
 
@@ -130,6 +127,7 @@ def test_trust_ratios_match_a_hand_computation():
     x = [np.array([[3.0, 4.0], [1.0, 1.0]]), np.zeros((2, 3))]  # two runs of each array
     g = [np.array([[0.5, -2.0], [1e-3, 4.0]]), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])]
     opt = LAMB(lr=np.array([0.1, 0.2]), eps=1e-6)
+    opt.batch_ndim = 1
     opt.step(x, g)
     ratios = lamb_trust_ratios(opt, x)
     for r in range(2):
@@ -204,7 +202,7 @@ def test_plot_layer_steps_draws_one_line_per_array(lamb_sweep):
 
 
 # -- the explorer ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer(wine):
     return LayerStepExplorer(wine, method="Adam", batch_size=32, lr=0.01, epochs=2,
                              hidden=(8,))
@@ -216,16 +214,16 @@ def test_update_trains_the_run_it_reports(explorer, wine):
     assert summary["val_accuracy"] == expected.val_accuracy[-1, 0, 0]
     assert summary["steps"] == 4 and summary["method"] == "NovoGrad"
     relative = expected.relative_steps[:, 0, 0]
-    for line, values in zip(explorer.step_lines, relative.T):
+    for line, values in zip(explorer.view["step_lines"], relative.T):
         assert_array_equal(line.get_ydata(), values)
     assert summary["median_relative_step"]["W1"] == pytest.approx(np.median(relative[:, 0]))
-    assert "NovoGrad, batch 54" in explorer.ax_steps.get_title()
-    assert_array_equal(explorer.accuracy_line.get_ydata(), expected.val_accuracy[:, 0, 0])
+    assert "NovoGrad, batch 54" in explorer.view["steps"].get_title()
+    assert_array_equal(explorer.view["accuracy_line"].get_ydata(), expected.val_accuracy[:, 0, 0])
 
 
 def test_lamb_lines_sit_on_the_rate(explorer):
     explorer.update(method="LAMB", lr=0.02)
-    for line in explorer.step_lines:
+    for line in explorer.view["step_lines"]:
         values = np.asarray(line.get_ydata())
         assert np.allclose(values[np.isfinite(values)], 0.02, rtol=1e-9)
     explorer.update(method="Adam", lr=0.01, batch_size=32)
@@ -247,21 +245,20 @@ def test_bad_settings_are_rejected_and_change_nothing(explorer, changes, message
 def test_static_figure_repeats_the_current_view(explorer):
     fig = explorer.static_figure()
     ax_steps, ax_accuracy = fig.axes[:2]
-    assert ax_steps.get_title() == explorer.ax_steps.get_title()
-    assert len(ax_steps.get_lines()) == len(explorer.step_lines)
+    assert ax_steps.get_title() == explorer.view["steps"].get_title()
+    assert len(ax_steps.get_lines()) == len(explorer.view["step_lines"])
     assert_array_equal(ax_accuracy.get_lines()[0].get_ydata(),
-                       explorer.accuracy_line.get_ydata())
+                       explorer.view["accuracy_line"].get_ydata())
     plt.close(fig)
 
 
 def test_widget_controls_drive_the_explorer_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
-    box = explorer.widget()
+    explorer.widget()
     controls = explorer.controls
     assert set(controls) == {"method", "batch_size", "lr", "epochs", "seed"}
     assert all(c.continuous_update is False for n, c in controls.items() if n != "method")
     assert controls["batch_size"].options[-1] == 106  # the whole training part
-    image = box.children[-1]
+    image = explorer.image
     before = image.value
     controls["method"].value = "LAMB"
     assert explorer.summary["method"] == "LAMB" and image.value != before

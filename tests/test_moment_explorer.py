@@ -100,7 +100,7 @@ def test_moment_series_needs_adam_state():
 
 
 # -- the explorer ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return MomentExplorer(steps=60)
 
@@ -110,16 +110,16 @@ def test_explorer_draws_the_runs_of_its_settings(explorer):
     landscape = Rosenbrock()
     adam = run(Adam(lr=0.02, betas=(0.8, 0.99), eps=1e-6), landscape, steps=60)
     plain = run(UncorrectedAdam(lr=0.02, betas=(0.8, 0.99), eps=1e-6), landscape, steps=60)
-    np.testing.assert_array_equal(explorer.paths[0].get_xdata(), adam.points[:, 0])
-    np.testing.assert_array_equal(explorer.paths[1].get_ydata(), plain.points[:, 1])
-    np.testing.assert_allclose(explorer.loss_lines[0].get_ydata(), adam.losses)
+    np.testing.assert_array_equal(explorer.view["paths"][0].get_xdata(), adam.points[:, 0])
+    np.testing.assert_array_equal(explorer.view["paths"][1].get_ydata(), plain.points[:, 1])
+    np.testing.assert_allclose(explorer.view["loss_lines"][0].get_ydata(), adam.losses)
     series = moment_series(adam, 0.8, 0.99, 0)
-    v_line, v_hat_line = explorer.moment_lines[1], explorer.moment_lines[2]
+    v_line, v_hat_line = explorer.view["moment_lines"][1], explorer.view["moment_lines"][2]
     np.testing.assert_array_equal(v_line.get_ydata(), series["v"])
     np.testing.assert_array_equal(v_hat_line.get_ydata(), series["v_hat"])
     assert summary["final_loss"] == pytest.approx(float(adam.final_loss))
     assert summary["uncorrected_final_loss"] == pytest.approx(float(plain.final_loss))
-    assert "β1=0.8, β2=0.99" in explorer.ax_moments.get_title()
+    assert "β1=0.8, β2=0.99" in explorer.view["ax_moments"].get_title()
 
 
 def test_explorer_summary_gives_the_first_steps(explorer):
@@ -131,21 +131,22 @@ def test_explorer_summary_gives_the_first_steps(explorer):
 
 def test_explorer_coordinate_switches_the_moments(explorer):
     explorer.update(beta1=0.9, beta2=0.999, coordinate=0)
-    x_values = explorer.moment_lines[0].get_ydata().copy()
+    x_values = explorer.view["moment_lines"][0].get_ydata().copy()
     summary = explorer.update(coordinate=1)
     adam = run(Adam(lr=explorer.settings["lr"]), Rosenbrock(), steps=60)
-    np.testing.assert_allclose(explorer.moment_lines[0].get_ydata(), adam.grads[:, 1] ** 2)
-    assert not np.array_equal(x_values, explorer.moment_lines[0].get_ydata())
-    assert summary["coordinate"] == "y" and "coordinate y" in explorer.ax_moments.get_title()
+    np.testing.assert_allclose(explorer.view["moment_lines"][0].get_ydata(), adam.grads[:, 1] ** 2)
+    assert not np.array_equal(x_values, explorer.view["moment_lines"][0].get_ydata())
+    assert summary["coordinate"] == "y"
+    assert "coordinate y" in explorer.view["ax_moments"].get_title()
     explorer.update(coordinate=0)
 
 
 def test_explorer_updates_move_artists_without_adding_any(explorer):
     counts = [len(ax.lines) for ax in explorer.fig.axes]
-    before = explorer.paths[0].get_xdata().copy()
+    before = explorer.view["paths"][0].get_xdata().copy()
     explorer.update(lr=0.1)
     assert [len(ax.lines) for ax in explorer.fig.axes] == counts
-    assert not np.array_equal(before, explorer.paths[0].get_xdata())
+    assert not np.array_equal(before, explorer.view["paths"][0].get_xdata())
 
 
 def test_explorer_changes_landscape_and_back():
@@ -153,8 +154,8 @@ def test_explorer_changes_landscape_and_back():
     summary = explorer.update(landscape="beale")
     beale = get("beale")
     adam = run(Adam(lr=0.05), beale, steps=40)
-    np.testing.assert_array_equal(explorer.paths[0].get_xdata(), adam.points[:, 0])
-    assert explorer.ax_map.get_xlim() == beale.domain[0]
+    np.testing.assert_array_equal(explorer.view["paths"][0].get_xdata(), adam.points[:, 0])
+    assert explorer.view["ax_map"].get_xlim() == beale.domain[0]
     assert summary["landscape"] == "beale"
     explorer.update(landscape="saddle")                 # no minimum: losses shown as they are
     assert explorer.floor == 0.0
@@ -174,11 +175,11 @@ def test_explorer_rejects_bad_settings_and_keeps_its_own(explorer, changes, mess
 
 
 def test_explorer_sliders_drive_it_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
     box = explorer.widget()
     sliders = [c for c in explorer.controls.values() if hasattr(c, "continuous_update")]
     assert len(sliders) >= 5 and all(c.continuous_update is False for c in sliders)
-    image, text = box.children[-2], box.children[-1]
+    image, text = explorer.image, explorer.text
+    assert box.children[-3:] == (image, text, explorer.message)
     before = image.value
     explorer.controls["beta2"].value = 0.99
     assert explorer.settings["beta2"] == pytest.approx(0.99)
@@ -195,12 +196,12 @@ def test_static_figure_shows_the_current_view(explorer):
     import matplotlib.pyplot as plt
 
     explorer.update(lr=0.05, beta1=0.9, beta2=0.999, eps=1e-8, coordinate=0)
-    live = explorer.paths[0]
+    live = explorer.view["paths"][0]
     summary = dict(explorer.summary)
     fig = explorer.static_figure()
     ax_map, ax_loss, ax_moments = fig.axes[:3]
     drawn = next(line for line in ax_map.lines if line.get_label() == "Adam")
     np.testing.assert_array_equal(drawn.get_xdata(), live.get_xdata())
     assert ax_loss.get_yscale() == "log" and ax_moments.get_yscale() == "log"
-    assert explorer.paths[0] is live and explorer.summary == summary  # live view untouched
+    assert explorer.view["paths"][0] is live and explorer.summary == summary  # live view untouched
     plt.close(fig)

@@ -348,13 +348,14 @@ def _run_sweep(cls, fixed, key, vals, hyper_shape, param_shapes, steps=20):
     def grads(xs, idx=...):
         return [c[idx] * x + d[idx] for x, c, d in zip(xs, coef, off, strict=True)]
 
-    vec = cls(**_kwargs(fixed, key, hyper))
-    xs = x0
-    for _ in range(steps):
-        xs = vec.step(xs, grads(xs))
     lead = hyper_shape
     while lead and lead[-1] == 1:
         lead = lead[:-1]
+    vec = cls(**_kwargs(fixed, key, hyper))
+    vec.batch_ndim = len(lead)  # the axes the hyperparameter sweeps index the runs
+    xs = x0
+    for _ in range(steps):
+        xs = vec.step(xs, grads(xs))
     flat_vals = vals.reshape(lead)
     for idx in np.ndindex(*lead):
         one = cls(**_kwargs(fixed, key, float(flat_vals[idx])))

@@ -6,8 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from alr_teach import SGD, Adam
-from alr_teach.lab.range_test import lr_range_test, plot_range_test
+from alr_teach import SGD, Adam, Scheduled
+from alr_teach.lab.range_test import lr_range_test
+from alr_teach.viz.range_test_plots import plot_range_test
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(512, 10)) * np.repeat([1.0, 3.0], 5)
@@ -69,6 +70,14 @@ def test_bad_arguments_are_named(kwargs, error, message):
 def test_a_non_optimizer_is_refused():
     with pytest.raises(TypeError, match="Optimizer"):
         lr_range_test("adam", np.zeros(10), loss_and_grad)
+
+
+def test_a_scheduled_optimizer_is_refused_not_silently_overridden():
+    """Its schedule would set the rate back every step, so the rate would never rise."""
+    scheduled = Scheduled(SGD(lr=0.1), lambda t: 0.1)
+    with pytest.raises(ValueError, match=r"Invalid optimizer: .*\.optimizer"):
+        lr_range_test(scheduled, np.zeros(10), loss_and_grad)
+    lr_range_test(scheduled.optimizer, np.zeros(10), loss_and_grad)  # the inner one is fine
 
 
 def test_plot_marks_both_suggestions():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from alr_teach import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSProp
+from alr_teach import SGD, AdaDelta, AdaGrad, Adam, AdamW, RMSProp
 
 RTOL = 1e-13
 
@@ -22,11 +22,11 @@ G2 = np.array([-0.25, 3.0, 2.0, 0.0])
 
 @pytest.fixture(params=["small", "large"])
 def xg(request):
-    """(x0, g1, g2): the small example, or the same values tiled into an array large enough
-    for the slice-by-slice path of element-wise rules (2.5 chunks plus a remainder)."""
+    """(x0, g1, g2): the small example, or the same values tiled into a large array
+    (about 330,000 elements: the rules give the same numbers at any size)."""
     if request.param == "small":
         return X0, G1, G2
-    reps = (5 * getattr(Optimizer, "chunk_size", 2**14)) // 8 + 3
+    reps = 5 * 2**17 // 8 + 3
     return np.tile(X0, reps), np.tile(G1, reps), np.tile(G2, reps)
 
 

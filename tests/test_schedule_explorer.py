@@ -26,7 +26,7 @@ from alr_teach.viz.plots import style
 K = np.arange(300)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return ScheduleExplorer()
 
@@ -76,13 +76,13 @@ def test_update_returns_and_draws_the_values(explorer):
     summary = explorer.update(schedule="cosine_warm_restarts", lr=0.2, T_0=30, T_mult=1)
     expected = sch.cosine_warm_restarts(K, lr=0.2, T_0=30, T_mult=1)
     assert_array_equal(summary["lr"], expected)
-    assert_array_equal(explorer.rate_line.get_ydata(), expected)
-    assert summary["momentum"] is None and not explorer.momentum_line.get_visible()
+    assert_array_equal(explorer.view["rate_line"].get_ydata(), expected)
+    assert summary["momentum"] is None and not explorer.view["momentum_line"].get_visible()
     assert summary["mean_lr"] == pytest.approx(expected.mean())
     assert summary["final_lr"] == pytest.approx(expected[-1])
     assert summary["label"] == "cosine_warm_restarts(lr=0.2, T_0=30, T_mult=1)"
-    assert summary["label"] in explorer.ax.get_title()
-    assert explorer.ax.get_ylim()[1] >= 0.2
+    assert summary["label"] in explorer.view["ax"].get_title()
+    assert explorer.view["ax"].get_ylim()[1] >= 0.2
     explorer.update(lr=0.1, T_0=50, T_mult=2)
 
 
@@ -90,30 +90,31 @@ def test_one_cycle_shows_its_momentum_on_the_right_axis(explorer):
     summary = explorer.update(schedule="one_cycle", pct_start=0.4)
     momenta = sch.one_cycle_momentum(K, total_steps=300, pct_start=0.4)
     assert_array_equal(summary["momentum"], momenta)
-    assert explorer.momentum_line.get_visible() and explorer.ax_momentum.get_visible()
-    assert_array_equal(explorer.momentum_line.get_ydata(), momenta)
+    assert explorer.view["momentum_line"].get_visible()
+    assert explorer.view["ax_momentum"].get_visible()
+    assert_array_equal(explorer.view["momentum_line"].get_ydata(), momenta)
     assert summary["lr"].argmax() == int(np.ceil(0.4 * 300 - 1))  # the peak ends the rise
     explorer.update(schedule="cosine_warm_restarts")
-    assert not explorer.momentum_line.get_visible()
+    assert not explorer.view["momentum_line"].get_visible()
 
 
 def test_each_schedule_keeps_its_parameters_and_its_style(explorer):
     explorer.update(schedule="step_decay", step_size=60)
     explorer.update(schedule="cosine")
-    assert explorer.rate_line.get_color() == style(list(SCHEDULES).index("cosine"))["color"]
+    assert explorer.view["rate_line"].get_color() == style(list(SCHEDULES).index("cosine"))["color"]
     summary = explorer.update(schedule="step_decay")
     assert summary["settings"]["step_size"] == 60
-    assert explorer.rate_line.get_marker() == style(1)["marker"]
+    assert explorer.view["rate_line"].get_marker() == style(1)["marker"]
     explorer.update(step_size=100)
 
 
 def test_the_horizon_changes_the_lines_without_new_artists(explorer):
-    count = len(explorer.ax.lines) + len(explorer.ax_momentum.lines)
+    count = len(explorer.view["ax"].lines) + len(explorer.view["ax_momentum"].lines)
     summary = explorer.update(schedule="warmup_cosine", steps=120)
-    assert len(summary["lr"]) == 120 and len(explorer.rate_line.get_xdata()) == 120
+    assert len(summary["lr"]) == 120 and len(explorer.view["rate_line"].get_xdata()) == 120
     assert summary["final_lr"] == pytest.approx(sch.warmup_cosine(119, 0.1, 30, 120))
-    assert explorer.ax.get_xlim() == (0, 120)
-    assert len(explorer.ax.lines) + len(explorer.ax_momentum.lines) == count
+    assert explorer.view["ax"].get_xlim() == (0, 120)
+    assert len(explorer.view["ax"].lines) + len(explorer.view["ax_momentum"].lines) == count
     explorer.update(steps=300)
 
 
@@ -125,12 +126,12 @@ def test_the_horizon_changes_the_lines_without_new_artists(explorer):
 ])
 def test_bad_settings_are_named_and_change_nothing(changes, message):
     explorer = ScheduleExplorer(schedule="exponential")
-    before = explorer.rate_line.get_ydata().copy()
+    before = explorer.view["rate_line"].get_ydata().copy()
     with pytest.raises(ValueError, match=message):
         explorer.update(**changes)
     assert explorer.schedule == "exponential" and explorer.shared == SHARED
     assert explorer.params["warmup_cosine"] == SCHEDULES["warmup_cosine"]
-    assert_array_equal(explorer.rate_line.get_ydata(), before)
+    assert_array_equal(explorer.view["rate_line"].get_ydata(), before)
 
 
 def test_describe_names_the_call():
@@ -158,14 +159,14 @@ def test_all_schedules_figure_has_one_labelled_styled_panel_each():
 
 
 def test_widget_drives_the_explorer_headlessly():
-    pytest.importorskip("ipywidgets")
     explorer = ScheduleExplorer()
     box = explorer.widget()
     controls = explorer.controls
     sliders = [c for c in controls.values() if hasattr(c, "continuous_update")]
     assert sliders and all(c.continuous_update is False for c in sliders)
     assert {"schedule", "lr", "steps", "T_0", "T_mult"} <= set(controls)
-    image, message = box.children[2], box.children[3]
+    image, message = explorer.image, explorer.message
+    assert box.children[-2:] == (image, message)
     before = image.value
     controls["T_0"].value = 20
     assert explorer.summary["settings"]["T_0"] == 20
@@ -180,5 +181,6 @@ def test_widget_drives_the_explorer_headlessly():
     explorer.controls["warmup_steps"].value = 400  # longer than the horizon: refused
     assert "Not applied" in message.value and "total_steps" in message.value
     assert explorer.params["warmup_cosine"]["warmup_steps"] == 30 and image.value == shown
+    assert explorer.controls["warmup_steps"].value == 30  # the slider is put back
     explorer.controls["warmup_steps"].value = 10
     assert message.value == "" and explorer.summary["lr"].argmax() == 10

@@ -299,6 +299,30 @@ def test_scheduled_runs_in_the_runner_like_any_optimizer():
     assert first.final_loss < 1e-3 * first.losses[0]
 
 
+def test_scheduled_is_an_optimizer_with_the_wrapped_ones_hyperparameters():
+    """Issue 14: Scheduled was not an Optimizer, so MLPClassifier and Lookahead refused it."""
+    opt = Scheduled(Adam(lr=0.01), lr=partial(cosine, lr=0.01, T_max=10))
+    assert isinstance(opt, Optimizer)
+    assert dict(opt.hyperparameters) == dict(opt.optimizer.hyperparameters)
+    assert dict(opt.flags) == {"amsgrad": False}
+    opt.set(beta1=0.5)
+    opt.amsgrad = True
+    assert opt.optimizer.beta1 == 0.5 and opt.optimizer.amsgrad
+    with pytest.raises(AttributeError, match=r"^Invalid attribute: 'learning_rate'"):
+        opt.learning_rate = 0.1
+    x = opt.step(np.ones(2), np.ones(2))
+    assert opt.t == 1 and set(opt.state) == {"m", "v", "v_max"} and x.shape == (2,)
+
+
+def test_a_scheduled_optimizer_may_have_stepped_before():
+    """Unlike Lookahead, a schedule just carries on from the optimizer's t."""
+    sgd = SGD(lr=0.1)
+    sgd.step(np.ones(1), np.ones(1))
+    opt = Scheduled(sgd, lr=lambda t: 0.1 * t)
+    opt.step(np.ones(1), np.ones(1))
+    assert opt.history == [0.1] and opt.t == 2
+
+
 # -- bad arguments --------------------------------------------------------------------
 BASE = {
     "constant": (constant, {"lr": 0.1}),

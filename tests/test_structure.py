@@ -490,9 +490,7 @@ def test_custom_optimizer_with_array_hyperparameters():
 
 
 class ElementwiseScalar(Optimizer):
-    """Claims to be element-wise but returns one number instead of an array."""
-
-    elementwise = True
+    """Returns one number instead of an array."""
 
     def __init__(self, lr=0.1):
         super().__init__(lr=lr)
@@ -505,7 +503,7 @@ class ElementwiseScalar(Optimizer):
 
 
 class ElementwiseShort(ElementwiseScalar):
-    """Claims to be element-wise but drops the last element."""
+    """Drops the last element."""
 
     def update(self, x, g, s, h, t):
         return (x - h.lr * g)[:-1]
@@ -515,16 +513,15 @@ class ElementwiseShort(ElementwiseScalar):
     ("cls", "size"),
     [
         (ElementwiseScalar, "small"),
-        # fails at a2d112d: base.py _update_in_chunks broadcasts a 0-d result into every
-        # slice of a large array, so no error is raised
+        # failed at a2d112d, when large arrays were updated in slices (since removed)
         (ElementwiseScalar, "large"),
         (ElementwiseShort, "small"),
         (ElementwiseShort, "large"),
     ],
     ids=["scalar-small", "scalar-large", "short-small", "short-large"],
 )
-def test_custom_elementwise_update_with_wrong_shape_raises(cls, size):
-    """The shape check holds for element-wise rules on arrays of any size."""
+def test_update_of_the_wrong_shape_raises_at_any_size(cls, size):
+    """The shape check holds on small and large arrays alike."""
     opt = cls()
     n = 10 if size == "small" else _large_size(opt)[0]
     if size == "small":

@@ -13,6 +13,7 @@ from alr_teach import SGD, Adam, AdamW, RMSProp
 from alr_teach.lab.runner import run
 from alr_teach.problems.landscapes import Landscape, Quadratic
 from alr_teach.viz import surface_plots as sp
+from alr_teach.viz.explorers.background import freeze_background, freeze_layout
 from alr_teach.viz.plots import style
 
 
@@ -111,8 +112,7 @@ def test_real_log_scale_landscapes_get_log_levels():
 
     found = [c for c in vars(landscapes).values()
              if isinstance(c, type) and issubclass(c, Landscape) and c.__dict__.get("log_scale")]
-    if not found:
-        pytest.skip("landscapes.py has no log_scale landscape yet")
+    assert found, "no landscape of landscapes.py sets log_scale: the log levels go untested"
     for cls in found:
         landscape = cls()
         cs = sp.contour(None, landscape, resolution=60)
@@ -226,6 +226,26 @@ def test_label_for_shows_lr_and_only_the_settings_that_differ_from_the_defaults(
     assert sp.label_for(AdamW(lr=0.1)) == "AdamW(lr=0.1)"
     assert sp.label_for(AdamW(lr=0.1, weight_decay=0.0)) == "AdamW(lr=0.1, wd=0)"
     assert sp.label_for(SGD(lr=np.array([0.1, 0.2, 0.3]))) == "SGD(lr=array(3,))"
+
+
+def test_label_for_reads_the_defaults_from_the_registry(monkeypatch):
+    """The registry is the one place that knows a method's defaults: change them there and
+    the label follows (no second reading of the constructor's signature)."""
+    from alr_teach.optimizers import registry
+
+    adam = Adam(lr=0.1, betas=(0.5, 0.999))
+    moved = {**registry.defaults("Adam"), "betas": (0.5, 0.999)}
+    monkeypatch.setattr(registry.Entry, "defaults", lambda entry: moved)
+    assert sp.label_for(adam) == "Adam(lr=0.1)"
+
+
+def test_label_for_always_shows_the_settings_that_make_a_method():
+    """"Momentum" is SGD with momentum 0.9 by definition, yet its label still says so."""
+    from alr_teach.optimizers.registry import name_of
+
+    assert name_of(SGD(lr=0.1, momentum=0.9)) == "Momentum"
+    assert sp.label_for(SGD(lr=0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9)"
+    assert sp.label_for(Adam(lr=0.1, amsgrad=True)) == "Adam(lr=0.1, amsgrad)"
 
 
 def test_surface_3d_draws_the_surface_and_paths_at_their_loss_heights(bowl):
@@ -374,10 +394,10 @@ def test_freeze_background_keeps_the_picture_and_redraws_only_the_lines(bowl):
     fig, ax = plt.subplots(figsize=(4, 3.5), dpi=60, layout="constrained")
     sp.contour(ax, bowl, resolution=60)
     lines = sp.plot_trajectories(ax, bowl, runs, ["SGD", "Adam"])
-    sp.freeze_layout(fig)
+    freeze_layout(fig)
     fig.canvas.draw()
     plain = np.asarray(fig.canvas.buffer_rgba()).astype(int)
-    frozen = sp.freeze_background(fig, lines.artists())
+    frozen = freeze_background(fig, lines.artists())
     fig.canvas.draw()
     fast = np.asarray(fig.canvas.buffer_rgba()).astype(int)
     assert np.abs(fast - plain).mean() < 1.0  # the same picture (up to edge blending)

@@ -102,7 +102,7 @@ def test_rescaled_rejects_bad_scales(kwargs, message):
 
 
 # -- the explorer -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: tests move its sliders
 def explorer():
     return UnitsExplorer(steps=200)
 
@@ -128,7 +128,7 @@ def test_summary_and_lines_show_the_runs_of_the_current_settings(explorer):
     assert summary["final_loss"][RUN_NAMES[0]] == pytest.approx(float(direct.final_loss),
                                                                 rel=1e-12)
     assert summary["final_loss"][RUN_NAMES[2]] == pytest.approx(float(rms.final_loss), rel=1e-12)
-    a = explorer.artists
+    a = explorer.view
     assert_allclose(a["paths"][0].get_xdata(), direct.points[:, 0] / 10.0)
     sizes = np.max(np.abs(np.diff(direct.points, axis=0)), axis=-1) / 10.0
     assert_allclose(a["step_lines"][0].get_ydata(), sizes)
@@ -158,7 +158,7 @@ def test_neither_method_follows_a_change_of_units(explorer):
 
 
 def test_updates_move_lines_without_piling_up_artists(explorer):
-    a = explorer.artists
+    a = explorer.view
     count = [len(a[k].lines) for k in ("map", "step", "loss")]
     explorer.update(steps=300, scale=3.0)
     assert [len(a[k].lines) for k in ("map", "step", "loss")] == count
@@ -171,8 +171,8 @@ def test_updates_move_lines_without_piling_up_artists(explorer):
 def test_changing_the_landscape_redraws_the_map():
     explorer = UnitsExplorer(steps=50)
     explorer.update(landscape="rosenbrock")
-    assert "rosenbrock" in explorer.artists["map"].get_title()
-    assert explorer.artists["paths"][1].get_xdata()[0] == pytest.approx(-1.5)
+    assert "rosenbrock" in explorer.view["map"].get_title()
+    assert explorer.view["paths"][1].get_xdata()[0] == pytest.approx(-1.5)
     assert len(explorer.fig.axes) == 3
 
 
@@ -186,12 +186,12 @@ def test_unknown_or_invalid_settings_are_rejected_by_name(explorer, changes, mes
 
 
 def test_sliders_drive_it_headlessly(explorer):
-    pytest.importorskip("ipywidgets")
     box = explorer.widget()
     controls = explorer.controls
     assert set(controls) == set(DEFAULTS)
     assert all(c.continuous_update is False for n, c in controls.items() if n != "landscape")
-    image = box.children[2]
+    image = explorer.image
+    assert box.children[-3:] == (image, explorer.text, explorer.message)
     before = image.value
     controls["scale"].value = 10.0
     assert explorer.settings["scale"] == pytest.approx(10.0)
@@ -199,7 +199,7 @@ def test_sliders_drive_it_headlessly(explorer):
     assert explorer.summary["deviation"][RUN_NAMES[0]] > 0
     controls["eps"].value = 1e-4
     assert explorer.summary["adadelta"] == "AdaDelta(lr=1, ε=0.0001)"
-    assert "AdaDelta(lr=1, ε=0.0001)" in box.children[3].value
+    assert "AdaDelta(lr=1, ε=0.0001)" in explorer.text.value
     controls["scale"].value = 1.0
     controls["eps"].value = 1e-6
 

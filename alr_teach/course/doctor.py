@@ -22,9 +22,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = [
+    "Finding", "CHECKS", "diagnose", "main", "requirements", "labextension_dirs",
+    "check_python", "check_packages", "check_kernel", "check_widgets", "check_plotting",
+    "check_floating_point", "MIN_PYTHON", "DISTRIBUTION", "LAB_EXTRA", "SETUP", "KERNEL_TIMEOUT",
+]
+
 MIN_PYTHON = (3, 11)
 DISTRIBUTION = "alr-teach"
-SETUP = "run `make setup` in the course folder (or `pip install -e .` in your environment)"
+LAB_EXTRA = "lab"  # pyproject.toml's extra with JupyterLab and the kernel
+SETUP = ("run `make setup` in the course folder "
+         "(or `pip install -e '.[lab]'` in your environment)")
 KERNEL_TIMEOUT = 60.0  # seconds; a cold laptop can take a while to start its first kernel
 
 
@@ -52,12 +60,20 @@ def check_python(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> list
 
 
 def requirements() -> list[str]:
-    """The course's own dependency list, as installed (dev-only extras left out)."""
+    """What a learner's machine needs, as installed: the package's own dependencies plus its
+    ``lab`` extra (JupyterLab and the kernel); the test and dev extras are left out."""
+    from packaging.requirements import Requirement
+
     try:
         listed = importlib.metadata.requires(DISTRIBUTION) or []
     except importlib.metadata.PackageNotFoundError:
         return []
-    return [r for r in listed if "extra ==" not in r]
+    needed = []
+    for line in listed:
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate({"extra": LAB_EXTRA}):
+            needed.append(f"{req.name}{req.specifier}")
+    return needed
 
 
 def check_packages(required: list[str] | None = None,
@@ -119,8 +135,11 @@ def check_kernel(timeout: float = KERNEL_TIMEOUT) -> list[Finding]:
 
 
 def labextension_dirs() -> list[Path]:
-    from jupyter_core.paths import jupyter_path
-
+    """Where JupyterLab looks for extensions (none when JupyterLab is not installed)."""
+    try:
+        from jupyter_core.paths import jupyter_path
+    except ImportError:  # no JupyterLab: check_packages says what to install
+        return []
     return [Path(p) for p in jupyter_path("labextensions")]
 
 

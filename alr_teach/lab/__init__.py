@@ -2,3 +2,5 @@
 
 Imports optimizers and problems; never viz (figures of lab results live in :mod:`alr_teach.viz`).
 """
+
+__all__: list[str] = []  # import from the modules themselves

@@ -2,9 +2,9 @@
 
 The protocol, every step of which a notebook can print and disclose:
 
-1. :func:`load_split` cuts a data set bundled with scikit-learn into stratified train,
-   validation and test parts (fixed ``random_state``) and standardises every feature with
-   the mean and standard deviation of the *training* part.
+1. :func:`~alr_teach.problems.datasets.load_split` cuts a data set bundled with scikit-learn
+   into stratified train, validation and test parts (fixed ``random_state``) and
+   standardises every feature with the mean and standard deviation of the *training* part.
 2. :func:`tune_learning_rate` trains one :class:`~alr_teach.MLPClassifier` per rate of a
    log grid (:func:`learning_rate_grid`: five decades, 1e-4 .. 1 for every method but
    AdaDelta, whose grid is centred on its paper value 1) with one seed, and keeps the
@@ -18,66 +18,46 @@ The protocol, every step of which a notebook can print and disclose:
 :func:`compare_optimizers` runs all three for several methods and data sets and returns a
 :class:`Comparison`: a tidy list of :class:`Run` records (one per data set, method and
 seed) plus the tuning sweeps, with summaries over seeds (:class:`Spread`: mean and range),
-the measured strengths and weaknesses of each method (:func:`strengths_and_weaknesses`),
-plots (:func:`plot_curves`, :func:`plot_tuning`) and :class:`CurveExplorer`, a widget
-that shows two methods' curves without retraining anything.
+the measured strengths and weaknesses of each method (:func:`strengths_and_weaknesses`).
+Its figures are in :mod:`alr_teach.viz.benchmarking_plots`, and
+:class:`~alr_teach.viz.explorers.curve.CurveExplorer` shows two methods' curves without
+retraining anything.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from alr_teach import _validation as check
-from alr_teach.optimizers.adadelta import AdaDelta
-from alr_teach.optimizers.adagrad import AdaGrad
-from alr_teach.optimizers.adam import Adam, AdamW
+from alr_teach.optimizers import registry
 from alr_teach.optimizers.base import Optimizer
-from alr_teach.optimizers.rmsprop import RMSProp
-from alr_teach.optimizers.sgd import SGD
+from alr_teach.problems import mlp
+from alr_teach.problems.datasets import Split
 from alr_teach.problems.estimator import MLPClassifier
-from alr_teach.viz.plots import style
-from alr_teach.viz.widgets import figure_png
+from alr_teach.problems.mlp import one_thread
 
-try:  # a dependency of scikit-learn; without it BLAS keeps its own thread count
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+__all__ = [
+    "METHODS", "CORE_IDEAS", "MLP_SETTINGS", "make_optimizer", "learning_rate_grid", "Run",
+    "fit_one", "RULES", "Tuning", "tune_learning_rate", "Spread", "train_seeds", "summarize",
+    "CURVES", "Comparison", "compare_optimizers", "Measurement", "state_per_weight",
+    "measurements", "strengths_and_weaknesses", "format_comparison_table",
+]
 
 # -- what is compared -------------------------------------------------------------------------
 
-#: The methods, each built from its learning rate; every other setting is torch's default
-#: (AdamW's decoupled weight decay 1e-2 included).
-METHODS: dict[str, Callable[[float], Optimizer]] = {
-    "SGD": lambda lr: SGD(lr=lr),
-    "SGD+momentum": lambda lr: SGD(lr=lr, momentum=0.9),
-    "AdaGrad": lambda lr: AdaGrad(lr=lr),
-    "RMSProp": lambda lr: RMSProp(lr=lr),
-    "Adam": lambda lr: Adam(lr=lr),
-    "AdamW": lambda lr: AdamW(lr=lr),
-    "AdaDelta": lambda lr: AdaDelta(lr=lr),
-}
+#: The methods compared, by their :mod:`~alr_teach.optimizers.registry` names; each is built
+#: from its learning rate, every other setting is torch's default (AdamW's decoupled weight
+#: decay 1e-2 included).
+METHODS = ("SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta")
 
 #: The idea of each method in one line (the first column of the comparison table).
-CORE_IDEAS = {
-    "SGD": "one global rate: step = η g",
-    "SGD+momentum": "leaky average of gradients (μ = 0.9)",
-    "AdaGrad": "divide by the root of the sum of all g²",
-    "RMSProp": "divide by the root of a moving average of g²",
-    "Adam": "momentum / root of moving avg of g², bias-corrected",
-    "AdamW": "Adam plus decoupled weight decay (λ = 0.01)",
-    "AdaDelta": "RMS of past steps / RMS of gradients",
-}
+CORE_IDEAS = {name: registry.entry(name).idea for name in METHODS}
 
 #: The network and training budget shared by every run (``MLPClassifier`` arguments).
 MLP_SETTINGS = {"hidden_layer_sizes": (32,), "batch_size": 64, "max_iter": 20, "alpha": 0.0,
@@ -85,9 +65,13 @@ MLP_SETTINGS = {"hidden_layer_sizes": (32,), "batch_size": 64, "max_iter": 20, "
 
 
 def make_optimizer(method: str, lr: float) -> Optimizer:
-    """The optimizer called ``method`` in :data:`METHODS`, with learning rate ``lr``."""
+    """The optimizer called ``method`` in :data:`METHODS`, with learning rate ``lr``.
+
+    >>> make_optimizer("Momentum", 0.1)
+    SGD(lr=0.1, momentum=0.9, dampening=0, weight_decay=0, nesterov=False)
+    """
     check.one_of("method", method, METHODS)
-    return METHODS[method](lr)
+    return registry.make(method, lr=lr)
 
 
 def learning_rate_grid(method: str) -> np.ndarray:
@@ -98,65 +82,6 @@ def learning_rate_grid(method: str) -> np.ndarray:
     """
     make_optimizer(method, 1.0)  # checks the name
     return np.logspace(-2, 2, 5) if method == "AdaDelta" else np.logspace(-4, 0, 5)
-
-
-# -- the data ---------------------------------------------------------------------------------
-
-
-def _loaders() -> dict[str, Callable]:
-    from sklearn.datasets import load_breast_cancer, load_digits, load_wine
-
-    return {"digits": load_digits, "breast cancer": load_breast_cancer, "wine": load_wine}
-
-
-DATASETS = ("digits", "breast cancer", "wine")
-
-
-@dataclass(frozen=True)
-class Split:
-    """A data set cut into standardised train, validation and test parts."""
-
-    name: str
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-
-    @property
-    def sizes(self) -> tuple[int, int, int]:
-        return len(self.y_train), len(self.y_val), len(self.y_test)
-
-    @property
-    def n_classes(self) -> int:
-        return int(np.unique(self.y_train).size)
-
-
-def load_split(
-    name: str, *, val_size: float = 0.2, test_size: float = 0.2, random_state: int = 0
-) -> Split:
-    """A bundled scikit-learn data set (``"digits"``, ``"breast cancer"``, ``"wine"``), split.
-
-    Stratified: every part keeps the class proportions. ``test_size`` and ``val_size`` are
-    fractions of the whole data set; the rest is the training part. The features are
-    standardised with the training part's mean and standard deviation only, so nothing
-    about the validation or test samples leaks into training.
-    """
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
-    loaders = _loaders()
-    check.one_of("dataset", name, loaders)
-    X, y = loaders[name](return_X_y=True)
-    X_rest, X_test, y_rest, y_test = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=random_state)
-    X_train, X_val, y_train, y_val = train_test_split(
-        X_rest, y_rest, test_size=val_size / (1 - test_size), stratify=y_rest,
-        random_state=random_state)
-    scaler = StandardScaler().fit(X_train)
-    return Split(name, scaler.transform(X_train), y_train, scaler.transform(X_val), y_val,
-                 scaler.transform(X_test), y_test)
 
 
 # -- one training run -------------------------------------------------------------------------
@@ -193,19 +118,13 @@ class Run:
 
 
 def _cross_entropy(clf: MLPClassifier, X: np.ndarray, y: np.ndarray) -> float:
-    log_probs = clf.predict_log_proba(X)
-    return -float(log_probs[np.arange(len(y)), np.searchsorted(clf.classes_, y)].mean())
+    return mlp.cross_entropy(clf.predict_log_proba(X), np.searchsorted(clf.classes_, y))
 
 
 def _padded(curve: list[float], length: int) -> np.ndarray:
     out = np.full(length, np.nan)
     out[: len(curve)] = curve
     return out
-
-
-def one_thread():
-    """A context in which BLAS uses one thread: small matrices run faster, and the same."""
-    return threadpool_limits(1) if threadpool_limits is not None else nullcontext()
 
 
 def fit_one(method: str, lr: float, split: Split, seed: int, **settings) -> Run:
@@ -454,7 +373,7 @@ def _short(value: float, ceiling: float | None = None, fmt: str = ".3f") -> str:
 
 def compare_optimizers(
     splits: Sequence[Split],
-    methods: Sequence[str] = tuple(METHODS),
+    methods: Sequence[str] = METHODS,
     *,
     seeds: Sequence[int] = (1, 2, 3),
     tuning_seed: int = 0,
@@ -604,244 +523,3 @@ def format_comparison_table(rows: Sequence[Measurement], ideas: dict[str, str] =
         lines += [f"{method}: {ideas.get(method, '')}", f"    + {strength}",
                   f"    − {weakness}"]
     return "\n".join(lines)
-
-
-# -- plots ------------------------------------------------------------------------------------
-
-
-def _band_vertices(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(low) & np.isfinite(high)
-    x, low, high = x[ok], low[ok], high[ok]
-    return np.column_stack([np.r_[x, x[::-1]], np.r_[low, high[::-1]]])
-
-
-def _mean_and_range(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns after divergence
-        return np.nanmean(curves, 0), np.nanmin(curves, 0), np.nanmax(curves, 0)
-
-
-def plot_curves(
-    ax: Axes,
-    comparison: Comparison,
-    dataset: str,
-    methods: Sequence[str] | None = None,
-    curve: str = "val_accuracy",
-    *,
-    legend: bool = True,
-) -> dict[str, tuple]:
-    """Mean curve over seeds (line) and its range (band) for each method, per epoch.
-
-    Colours and line styles follow the method's place in :data:`METHODS`, so a method
-    looks the same in every figure. Returns ``{method: (line, band)}``.
-    """
-    methods = comparison.methods if methods is None else list(methods)
-    artists = {}
-    for method in methods:
-        data = comparison.curves(dataset, method, curve)
-        mean, low, high = _mean_and_range(data)
-        epochs = np.arange(1, data.shape[1] + 1)
-        st = style(list(METHODS).index(method) if method in METHODS else len(artists))
-        lr = comparison.select(dataset, method)[0].lr
-        (line,) = ax.plot(epochs, mean, label=f"{method} (lr={lr:g})", markersize=4,
-                          markevery=max(1, len(epochs) // 8), **st)
-        band = ax.fill_between(epochs, low, high, color=st["color"], alpha=0.15, linewidth=0)
-        artists[method] = (line, band)
-    label = CURVES[curve][0]
-    ax.set(xlabel="epoch", ylabel=f"{label} (mean, band = range over seeds)",
-           title=f"{dataset}: {label}")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if curve != "val_accuracy":
-        ax.set_yscale("log")
-    if legend:
-        ax.legend(fontsize=8)
-    return artists
-
-
-def plot_tuning(ax: Axes, comparison: Comparison, dataset: str, ceiling: float = 30.0) -> None:
-    """Final validation loss against learning rate, one line per method; rings mark choices.
-
-    The loss axis stops at ``ceiling``: a line that leaves the top blew up (or diverged,
-    which leaves a gap). AdaDelta's rates are multipliers of a step without a global
-    rate; its line sits on the same axis for compactness.
-    """
-    for method in comparison.methods:
-        tuning = comparison.tunings[dataset, method]
-        st = style(list(METHODS).index(method) if method in METHODS else 0)
-        shown = np.where(np.isfinite(tuning.val_loss), tuning.val_loss, np.nan)
-        ax.plot(tuning.lrs, shown, label=method, markersize=5, **st)
-        ax.plot(tuning.best_lr, tuning.val_loss[tuning.best_index], "o", markersize=12,
-                markerfacecolor="none", markeredgecolor=st["color"], markeredgewidth=1.5)
-    ax.set(xscale="log", yscale="log", xlabel="learning rate η (AdaDelta: its multiplier)",
-           ylabel="validation loss after the last epoch",
-           title=f"{dataset}: the rate search (one seed; ring = chosen)")
-    ax.set_ylim(top=ceiling)
-    ax.legend(fontsize=8)
-
-
-# -- the explorer -----------------------------------------------------------------------------
-
-
-class CurveExplorer:
-    """Two methods' curves on one data set, from runs already made (no training here).
-
-    ``update(**changes)`` takes any of ``first``, ``second`` (method names), ``dataset``,
-    ``curve`` (a key of :data:`CURVES`) and ``epochs`` (a pair: the first and last epoch
-    shown); it moves the two lines and bands and returns a summary: each method's rate,
-    its curve's mean and range at the last epoch shown, its test accuracy, and whether
-    the seeds tell the two apart (their ranges do not overlap).
-    """
-
-    def __init__(self, comparison: Comparison, first: str = "Adam",
-                 second: str = "SGD+momentum", dataset: str | None = None,
-                 curve: str = "val_accuracy") -> None:
-        self.comparison = comparison
-        n_epochs = comparison.curves(comparison.datasets[0], comparison.methods[0]).shape[1]
-        self.n_epochs = n_epochs
-        initial = {"first": first, "second": second,
-                   "dataset": dataset or comparison.datasets[0], "curve": curve}
-        self._check(initial)
-        self.settings = {**initial, "epochs": (1, n_epochs)}
-        self.fig = Figure(figsize=(8, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax = self.fig.subplots()
-        self.lines, self.bands = [], []
-        for i in range(2):
-            (line,) = self.ax.plot([], [], markersize=4, **style(i))
-            self.lines.append(line)
-            self.bands.append(self.ax.fill_between([0, 1], [0, 0], [0, 0], alpha=0.15,
-                                                   linewidth=0))
-        self.ax.set_xlabel("epoch")
-        self.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        self.summary = self.update()
-
-    def _check(self, changes: dict) -> None:
-        allowed = {"first", "second", "dataset", "curve", "epochs"}
-        check.known_settings(changes, sorted(allowed))
-        for key in ("first", "second"):
-            if key in changes:
-                check.one_of(key, changes[key], self.comparison.methods)
-        if "dataset" in changes:
-            check.one_of("dataset", changes["dataset"], self.comparison.datasets)
-        if "curve" in changes:
-            check.one_of("curve", changes["curve"], CURVES)
-        if "epochs" in changes:
-            lo, hi = changes["epochs"]
-            if not (1 <= lo <= hi <= self.n_epochs):
-                raise ValueError(f"Invalid epochs: {changes['epochs']!r} (need "
-                                 f"1 <= first <= last <= {self.n_epochs})")
-
-    def update(self, **changes) -> dict:
-        """Apply ``changes``, move the lines and bands, and return the summary."""
-        self._check(changes)
-        self.settings.update(changes)
-        s = self.settings
-        lo, hi = (int(e) for e in s["epochs"])
-        names = [s["first"], s["second"]]
-        summary = {"dataset": s["dataset"], "curve": s["curve"], "epochs": (lo, hi),
-                   "methods": {}}
-        spreads, low_y, high_y = [], [], []
-        for i, (name, line, band) in enumerate(zip(names, self.lines, self.bands)):
-            data = self.comparison.curves(s["dataset"], name, s["curve"])[:, lo - 1: hi]
-            mean, low, high = _mean_and_range(data)
-            epochs = np.arange(lo, hi + 1)
-            st = style(list(METHODS).index(name) if name in METHODS else i)
-            lr = self.comparison.select(s["dataset"], name)[0].lr
-            line.set_data(epochs, mean)
-            line.set(color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
-                     label=f"{name} (lr={lr:g})")
-            band.set_verts([_band_vertices(epochs.astype(float), low, high)])
-            band.set_facecolor(st["color"])
-            final = Spread.of(data[:, -1])
-            spreads.append(final)
-            low_y.append(np.nanmin(low))
-            high_y.append(np.nanmax(high))
-            summary["methods"][name] = {
-                "lr": lr, "final": final,
-                "test_accuracy": self.comparison.summary(s["dataset"], name)["test_accuracy"]}
-        apart = not spreads[0].overlaps(spreads[1])
-        higher_is_better = s["curve"] == "val_accuracy"
-        better = max if higher_is_better else min
-        ahead = better(names, key=lambda n: summary["methods"][n]["final"].mean) if apart \
-            else None
-        summary.update(separated=apart, ahead=ahead)
-        label = CURVES[s["curve"]][0]
-        self.ax.set_xlim(lo - 0.5, hi + 0.5)
-        bottom, top = float(min(low_y)), float(max(high_y))
-        if s["curve"] == "val_accuracy":
-            pad = 0.05 * max(top - bottom, 1e-3)
-            self.ax.set_yscale("linear")
-            self.ax.set_ylim(bottom - pad, min(top + pad, 1.005))
-        else:
-            self.ax.set_yscale("log")
-            self.ax.set_ylim(max(bottom, 1e-6) / 1.3, top * 1.3)
-        self.ax.set_ylabel(f"{label} (band = range over seeds)")
-        verdict = (f"{ahead} ahead at epoch {hi}: ranges do not overlap" if apart
-                   else f"at epoch {hi} the seeds cannot tell them apart")
-        self.ax.set_title(f"{s['dataset']}: {names[0]} vs {names[1]}: {verdict}", fontsize=10)
-        self.ax.legend(handles=self.lines, fontsize=8, loc="best")
-        self.summary = summary
-        return summary
-
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks and handouts).
-
-        Same curves, limits and title as the widget; end the cell with ``plt.show()``.
-        """
-        import matplotlib.pyplot as plt
-
-        s = self.settings
-        fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-        plot_curves(ax, self.comparison, s["dataset"], [s["first"], s["second"]], s["curve"])
-        ax.set_yscale(self.ax.get_yscale())
-        ax.set_xlim(self.ax.get_xlim())
-        ax.set_ylim(self.ax.get_ylim())
-        ax.set_title(self.ax.get_title(), fontsize=10)
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes (what the widget shows)."""
-        return figure_png(self.fig)
-
-    def summary_text(self) -> str:
-        """The summary as one line per method."""
-        s = self.summary
-        rows = [f"{name} (lr={m['lr']:g}): {CURVES[s['curve']][0]} at epoch {s['epochs'][1]} "
-                f"{m['final'].show('.3f')}, test accuracy {m['test_accuracy'].show('.3f')}"
-                for name, m in s["methods"].items()]
-        return "\n".join(rows)
-
-    def widget(self):
-        """Menus for the two methods, the data set and the curve; an epoch-range slider."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        methods, datasets = self.comparison.methods, self.comparison.datasets
-        controls = {
-            "first": widgets.Dropdown(options=methods, value=s["first"], description="first"),
-            "second": widgets.Dropdown(options=methods, value=s["second"],
-                                       description="second"),
-            "dataset": widgets.Dropdown(options=datasets, value=s["dataset"],
-                                        description="data set"),
-            "curve": widgets.Dropdown(options=[(CURVES[k][0], k) for k in CURVES],
-                                      value=s["curve"], description="curve"),
-            "epochs": widgets.IntRangeSlider(value=s["epochs"], min=1, max=self.n_epochs,
-                                             step=1, description="epochs",
-                                             continuous_update=False),
-        }
-        image = widgets.Image(value=self.png(), format="png")
-        text = widgets.HTML(f"<pre>{self.summary_text()}</pre>")
-
-        def on_change(change):
-            name = next(k for k, c in controls.items() if c is change["owner"])
-            value = tuple(change["new"]) if name == "epochs" else change["new"]
-            self.update(**{name: value})
-            image.value = self.png()
-            text.value = f"<pre>{self.summary_text()}</pre>"
-
-        for control in controls.values():
-            control.observe(on_change, names="value")
-        self.controls, self.image, self.text = controls, image, text
-        menus = widgets.HBox([controls["first"], controls["second"]])
-        rest = widgets.HBox([controls["dataset"], controls["curve"], controls["epochs"]])
-        return widgets.VBox([menus, rest, image, text])

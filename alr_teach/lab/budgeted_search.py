@@ -11,7 +11,8 @@ training fold of the cross-validation. A grid or random search of ``n`` candidat
 ``k`` folds and ``E`` epochs each spends ``n k E``; successive halving spends, over its
 rungs, the candidates of the rung times the epochs they get (the resource), times ``k``.
 :func:`halving_plan` predicts the rungs before a search runs, :func:`epochs_spent`
-counts what a fitted search trained, and :func:`plot_search` shows where it went.
+counts what a fitted search trained, and
+:func:`alr_teach.viz.budgeted_search_plots.plot_search` shows where it went.
 :func:`quiet_training` is the context to train in.
 """
 
@@ -23,14 +24,17 @@ from contextlib import contextmanager
 from math import ceil, floor, log
 
 import numpy as np
-from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 from sklearn.utils import check_random_state
 
 from alr_teach import _validation as check
-from alr_teach.lab.benchmarking import one_thread
 from alr_teach.optimizers.base import Optimizer
-from alr_teach.viz.plots import style
+from alr_teach.problems.mlp import one_thread
+
+__all__ = [
+    "optimizer_grid", "LogUniformOptimizer", "halving_plan", "TIE_WEIGHT", "TIE_CAP",
+    "accuracy_ties_by_log_loss", "epochs_spent", "candidates", "quiet_training",
+]
 
 
 def optimizer_grid(make: Callable[[float], Optimizer], lrs: ArrayLike) -> list[Optimizer]:
@@ -185,40 +189,12 @@ def candidates(search, score: str | None = None) -> list[dict]:
     return rows
 
 
-def plot_search(
-    ax: Axes, search, *, other: str = "alpha", title: str | None = None, index: int = 0
-) -> None:
-    """Where a search spent its budget: every evaluation in the (lr, ``other``) plane.
-
-    Both axes are logarithmic; the marker's area grows with the epochs the candidate got
-    (halving's later rungs are drawn over its first), its fill is the series colour of
-    ``style(index)``, and the chosen configuration is circled in black.
-    """
-    rows = candidates(search)
-    st = style(index)
-    epochs = np.array([r["epochs"] for r in rows], dtype=float)
-    lr = np.array([r["lr"] for r in rows])
-    y = np.array([r[other] for r in rows], dtype=float)
-    order = np.argsort(epochs, kind="stable")
-    ax.scatter(lr[order], y[order], s=12 + 60 * epochs[order] / epochs.max(),
-               color=st["color"], marker=st["marker"], alpha=0.75, edgecolors="white",
-               linewidths=0.5, label="candidate (area ∝ epochs)")
-    chosen = [r for r in rows if r["chosen"]]
-    if chosen:
-        ax.scatter([chosen[0]["lr"]], [chosen[0][other]], s=260, facecolors="none",
-                   edgecolors="black", linewidths=1.5, label="chosen")
-    ax.set(xscale="log", yscale="log", xlabel="learning rate η", ylabel=other,
-           title=title or type(search).__name__)
-    ax.legend(fontsize=8, loc="lower left")
-
-
-
 @contextmanager
 def quiet_training() -> Iterator[None]:
     """The context to run searches and fits in: BLAS on one thread, divergence unannounced.
 
     One BLAS thread is faster for matrices this small, and gives the same numbers (see
-    :func:`alr_teach.lab.benchmarking.one_thread`). A search tries too-large rates on purpose:
+    :func:`alr_teach.problems.mlp.one_thread`). A search tries too-large rates on purpose:
     the warnings that such a run diverged, or that its score is not finite, are silenced
     (its score still counts, as the worst), and so are numpy's overflow warnings.
     """

@@ -1,4 +1,4 @@
-r"""Reading a loss curve: a few statistics, a diagnosis, the usual fix, and an explorer.
+r"""Reading a loss curve: a few statistics, a diagnosis and the usual fix.
 
 A training run leaves a curve :math:`L_t = f(x_t)`, :math:`t = 0, \dots, n`: the loss
 before the first step, then after each step. :func:`curve_stats` reduces it to five
@@ -41,12 +41,13 @@ passes (thresholds in :class:`Thresholds`):
 gradient noise of mini-batches); the label says how far along it a curve is.
 :data:`ADVICE` gives the symptom and the usual first fix of each label.
 
-The rest of the module makes such curves and shows them: :func:`train_mlp` trains the
-network of :mod:`alr_teach.problems.mlp` and records, after every step, the loss on a fixed set of
+The rest of the module makes such curves: :func:`train_mlp` trains the network of
+:mod:`alr_teach.problems.mlp` and records, after every step, the loss on a fixed set of
 training samples (not the batch losses, whose sampling noise would hide the optimizer's
-own); :func:`synthetic_curve` draws a textbook curve of each label; :func:`plot_curve`,
-:func:`plot_statistics` and :func:`plot_before_after` draw them; and
-:class:`LossCurveExplorer` retrains and rediagnoses as sliders move.
+own); :func:`synthetic_curve` draws a textbook curve of each label.
+:mod:`alr_teach.viz.loss_curves_plots` draws them, and
+:class:`~alr_teach.viz.explorers.loss_curve.LossCurveExplorer` retrains and rediagnoses
+as sliders move.
 """
 
 from __future__ import annotations
@@ -55,18 +56,18 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems import mlp
-from alr_teach.viz.plots import style
-from alr_teach.viz.surface_plots import label_for
-from alr_teach.viz.widgets import SHARED_DEFAULTS, explorer_box, figure_png, make_racer
+
+__all__ = [
+    "LABELS", "ADVICE", "SMOOTHING", "NOISE_FLOOR", "FLAT_BAND", "HIGH_LEVEL", "Thresholds",
+    "CurveStats", "Diagnosis", "trend", "curve_stats", "diagnose", "synthetic_curve",
+    "TrainingRun", "train_mlp",
+]
 
 #: The labels, in the order :func:`diagnose` tests them.
 LABELS = ("diverging", "oscillating", "too large", "noisy", "plateau", "too small", "healthy")
@@ -87,10 +88,6 @@ ADVICE: dict[str, tuple[str, str]] = {
                   "raise the rate tenfold, or train longer"),
     "healthy": ("falls fast, then levels off, without large swings", "nothing"),
 }
-
-#: The :func:`~alr_teach.viz.plots.style` index of each label, so a label looks the same everywhere.
-LABEL_STYLE = {"diverging": 5, "oscillating": 1, "too large": 3, "noisy": 4, "plateau": 7,
-               "too small": 0, "healthy": 2}
 
 #: The trend's half-width is ``max(1, n // SMOOTHING)`` steps.
 SMOOTHING = 40
@@ -313,8 +310,6 @@ def train_mlp(
     sampling noise of the batches, at a fraction of the cost of the whole set.
     The optimizer is reset first. BLAS runs on one thread (faster for matrices this small).
     """
-    from alr_teach.lab.benchmarking import one_thread  # imports scikit-learn: only when training
-
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     if X.ndim != 2 or y.shape != X.shape[:1] or y.dtype.kind not in "iu" or y.min() < 0:
@@ -337,7 +332,7 @@ def train_mlp(
     losses[0] = mlp.loss(net, X_eval, y_eval)
     limit = 1e6 * max(1.0, losses[0])
     t = 0
-    with one_thread(), np.errstate(all="ignore"):
+    with mlp.one_thread(), np.errstate(all="ignore"):
         while t < steps:
             order = rng.permutation(y.size)
             X_epoch, y_epoch = X[order], y[order]
@@ -354,226 +349,4 @@ def train_mlp(
                 if t == steps:
                     break
     return TrainingRun(losses, batch_losses, net, -1)
-
-
-# -- pictures --------------------------------------------------------------------------------
-
-def plot_curve(ax: Axes, losses: ArrayLike, i: int | None = None, label: str | None = None,
-               diagnosis: Diagnosis | None = None) -> tuple:
-    """The curve (thin, faint) and its trend (thick) in ``style(i)``, log loss axis.
-
-    ``i`` defaults to the diagnosis's entry in :data:`LABEL_STYLE`. The legend entry is
-    ``label`` followed by the diagnosis (computed if not given). A curve that stops (not
-    finite) ends with an 'x'. Returns ``(raw_line, trend_line, end_marker)`` so a caller
-    can move them.
-    """
-    curve = np.asarray(losses, dtype=float)
-    diagnosis = diagnosis or diagnose(curve)
-    st = style(LABEL_STYLE[diagnosis.label] if i is None else i)
-    steps = np.arange(curve.size)
-    ok = np.isfinite(curve)
-    raw, = ax.plot(steps[ok], curve[ok], color=st["color"], linewidth=0.8, alpha=0.45)
-    smooth, = ax.plot(steps[ok], trend(curve[ok]) if ok.sum() else curve[ok],
-                      color=st["color"], linestyle=st["linestyle"], linewidth=2.2,
-                      label=f"{label + ': ' if label else ''}{diagnosis.label}")
-    end, = ax.plot([], [], "x", color=st["color"], markersize=11, markeredgewidth=2.5)
-    if not ok.all() and ok.any():
-        last = int(np.flatnonzero(ok)[-1])
-        end.set_data([last], [curve[last]])
-    ax.set(yscale="log", xlabel="step t", ylabel="training loss (log scale)")
-    return raw, smooth, end
-
-
-def _bar_values(stats: CurveStats, thresholds: Thresholds) -> np.ndarray:
-    values = np.array([value / threshold for _, _, value, threshold in stats.tests(thresholds)])
-    return np.nan_to_num(values, nan=0.0, posinf=10.0)
-
-
-#: Right edge of the statistics chart (values beyond it are clipped, with the number printed).
-BAR_LIMIT = 3.0
-
-
-def plot_statistics(ax: Axes, stats: CurveStats, thresholds: Thresholds | None = None):
-    """Each test of :func:`diagnose` as a bar: statistic / threshold, the line at 1 fires.
-
-    Bars are in the order of the tests (top first); the first bar to reach 1 names the
-    diagnosis. Bars are clipped to [0, :data:`BAR_LIMIT`]; the label beside each gives
-    the exact ratio. Returns the bar container (``.patches`` in that order) and the labels.
-    """
-    th = thresholds or Thresholds()
-    tests = stats.tests(th)
-    names = [f"{label}: {name} ÷ {threshold:g}" for label, name, _, threshold in tests]
-    values = _bar_values(stats, th)
-    bars = ax.barh(np.arange(len(tests)), np.clip(values, 0.0, BAR_LIMIT),
-                   color=style(4)["color"])
-    ax.axvline(1.0, color="black", linestyle="--", linewidth=1.2, label="threshold")
-    texts = [ax.text(0.05, k, f"{v:.2f}", va="center", fontsize=8)
-             for k, v in enumerate(values)]
-    ax.set_yticks(np.arange(len(tests)), names, fontsize=8)
-    ax.set(xlim=(0, BAR_LIMIT), xlabel="statistic ÷ threshold (≥ 1 fires)",
-           title="The tests, in order: the first to fire names it")
-    ax.invert_yaxis()
-    _set_bars(bars, texts, stats, th)  # value labels just right of each bar
-    return bars, texts
-
-
-def _set_bars(bars, texts, stats: CurveStats, thresholds: Thresholds) -> None:
-    for bar, text, value in zip(bars.patches, texts, _bar_values(stats, thresholds)):
-        shown = float(np.clip(value, 0.0, BAR_LIMIT))  # negative (a rising end) shows as 0
-        bar.set_width(shown)
-        text.set_text(f"{value:.2f}")
-        text.set_x(min(shown, BAR_LIMIT - 0.4) + 0.05)
-
-
-def plot_before_after(ax: Axes, before: ArrayLike, after: ArrayLike,
-                      labels: tuple[str, str]) -> tuple[Diagnosis, Diagnosis]:
-    """A sick run and the same run with its fix, diagnosed, on one (log) axes."""
-    diagnoses = diagnose(before), diagnose(after)
-    for i, (curve, label, d) in enumerate(zip((before, after), labels, diagnoses)):
-        plot_curve(ax, curve, i=5 if i == 0 else 2, label=label, diagnosis=d)
-    ax.legend(fontsize=8, loc="lower left")
-    return diagnoses
-
-
-# -- the explorer -----------------------------------------------------------------------------
-
-def _headline(diagnosis: Diagnosis) -> str:
-    return f"Diagnosis: {diagnosis.label} ({diagnosis.reason})\nfirst fix: {diagnosis.fix}"
-
-
-#: The explorer's settings and their defaults.
-DEFAULTS = {"optimizer": "Adam", "lr": 0.1, "eps": 1e-8, "batch_size": 64, "seed": 0,
-            "steps": 300}
-#: The optimizers it offers (built by :func:`alr_teach.viz.widgets.make_racer`, torch defaults).
-OPTIMIZERS = ("SGD", "Momentum", "AdaGrad", "RMSProp", "Adam")
-#: Batch sizes offered by the widget.
-BATCH_SIZES = (2, 4, 8, 16, 32, 64, 128, 256, 512)
-
-
-class LossCurveExplorer:
-    """Train the MLP on ``(X, y)``, draw its loss curve and trend, diagnose it live.
-
-    ``update(**changes)`` takes any of :data:`DEFAULTS` (``optimizer`` from
-    :data:`OPTIMIZERS`; ``eps`` applies to the adaptive ones, SGD and Momentum ignore it),
-    retrains with :func:`train_mlp`, moves the lines and bars and returns a summary:
-    ``label``, ``reason``, ``fix``, ``stats``, ``optimizer`` (its legend label) and
-    ``final_loss``. ``widget()`` puts sliders on it; tests call ``update`` directly.
-    """
-
-    def __init__(self, X: ArrayLike, y: ArrayLike, *,
-                 hidden_layer_sizes: tuple[int, ...] = (32,), **settings) -> None:
-        self.X, self.y = np.asarray(X, dtype=float), np.asarray(y)
-        self.hidden_layer_sizes = tuple(hidden_layer_sizes)
-        self.settings = dict(DEFAULTS)
-        self._check(settings)
-        self.settings.update(settings)
-        self.fig = Figure(figsize=(12, 4.4), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_curve, self.ax_stats = self.fig.subplots(1, 2, width_ratios=[1.5, 1])
-        placeholder = synthetic_curve("healthy", steps=self.settings["steps"])
-        self.raw, self.smooth, self.end = plot_curve(self.ax_curve, placeholder, i=0)
-        self.ax_curve.axhline(np.log(self.y.max() + 1), color="0.5", linestyle=":",
-                              linewidth=1, label="ln K: a uniform guess")
-        self.bars, self.texts = plot_statistics(self.ax_stats, curve_stats(placeholder))
-        self.summary = self.update()
-
-    def optimizer(self) -> Optimizer:
-        """The optimizer the current settings describe."""
-        s = self.settings
-        return make_racer(s["optimizer"], s["lr"], {**SHARED_DEFAULTS, "eps": s["eps"]})
-
-    def run(self) -> TrainingRun:
-        """Train once with the current settings."""
-        s = self.settings
-        return train_mlp(self.optimizer(), self.X, self.y,
-                         hidden_layer_sizes=self.hidden_layer_sizes, steps=s["steps"],
-                         batch_size=s["batch_size"], seed=s["seed"])
-
-    def update(self, **changes) -> dict:
-        """Apply ``changes``, retrain, redraw; return the diagnosis and its numbers."""
-        self._check(changes)
-        self.settings.update(changes)
-        result = self.last_run = self.run()
-        diagnosis = diagnose(result.losses)
-        curve = result.losses
-        ok = np.isfinite(curve)
-        steps = np.arange(curve.size)
-        self.raw.set_data(steps[ok], curve[ok])
-        self.smooth.set_data(steps[ok], trend(curve[ok]))
-        last = int(np.flatnonzero(ok)[-1])
-        self.end.set_data(([last], [curve[last]]) if not ok.all() else ([], []))
-        self.smooth.set_label(f"{self._name()}: {diagnosis.label}")
-        self.ax_curve.set_xlim(0, curve.size - 1)
-        self.ax_curve.relim()
-        self.ax_curve.autoscale_view(scalex=False)
-        self.ax_curve.legend(fontsize=8, loc="lower left")
-        self.ax_curve.set_title(_headline(diagnosis), fontsize=10)
-        _set_bars(self.bars, self.texts, diagnosis.stats, Thresholds())
-        self.summary = {"label": diagnosis.label, "reason": diagnosis.reason,
-                        "fix": diagnosis.fix, "stats": diagnosis.stats,
-                        "optimizer": label_for(self.optimizer()),
-                        "final_loss": float(curve[-1])}
-        return self.summary
-
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks); end with show.
-
-        It draws the run of the last ``update`` (no retraining).
-        """
-        import matplotlib.pyplot as plt
-
-        curve = self.last_run.losses
-        diagnosis = diagnose(curve)
-        fig, (ax_curve, ax_stats) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained",
-                                                 width_ratios=[1.5, 1])
-        plot_curve(ax_curve, curve, i=0, label=self._name(), diagnosis=diagnosis)
-        ax_curve.axhline(np.log(self.y.max() + 1), color="0.5", linestyle=":", linewidth=1,
-                         label="ln K: a uniform guess")
-        ax_curve.legend(fontsize=8, loc="lower left")
-        ax_curve.set_title(_headline(diagnosis), fontsize=10)
-        plot_statistics(ax_stats, diagnosis.stats)
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
-
-    def _name(self) -> str:
-        return f"{label_for(self.optimizer())}, batch {self.settings['batch_size']}"
-
-    @staticmethod
-    def _check(changes: dict) -> None:
-        check.known_settings(changes, DEFAULTS)
-        if "optimizer" in changes:
-            check.one_of("optimizer", changes["optimizer"], OPTIMIZERS)
-        for name in ("lr", "eps"):
-            if name in changes:
-                check.positive(name, changes[name])
-        for name, low in (("batch_size", 1), ("seed", 0), ("steps", 19)):
-            if name in changes:
-                check.whole(name, changes[name], low=low)
-
-    def widget(self):
-        """Sliders (applied on release) for the rate, epsilon, batch size and seed."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        common = {"continuous_update": False, "style": {"description_width": "initial"}}
-        controls = {
-            "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=s["optimizer"],
-                                          description="optimizer"),
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-4, max=0.5, step=0.1,
-                                         description="learning rate η", readout_format=".1e",
-                                         **common),
-            "eps": widgets.FloatLogSlider(value=s["eps"], base=10, min=-10, max=0, step=0.5,
-                                          description="ε", readout_format=".0e", **common),
-            "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES),
-                                                  value=s["batch_size"],
-                                                  description="batch size", **common),
-            "seed": widgets.IntSlider(value=s["seed"], min=0, max=9, description="seed",
-                                      **common),
-        }
-        self.controls = controls
-        names = list(controls)
-        return explorer_box(self, [names[:3], names[3:]], summary=False)
 

@@ -4,6 +4,8 @@ Smith (2017) and the fastai library popularised it: start with a tiny learning r
 it exponentially at every step, record the loss, stop when the loss blows up, and pick a
 rate from the curve: where the loss falls fastest (*steepest*) or well below the bottom
 of the curve (*valley*). It costs one short run instead of a search.
+:func:`estimator_range_test` runs it on an :class:`~alr_teach.MLPClassifier`'s own network
+and batches.
 """
 
 from __future__ import annotations
@@ -11,12 +13,21 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from alr_teach import _validation as check
 from alr_teach.optimizers._params import Params
 from alr_teach.optimizers.base import Optimizer
+from alr_teach.optimizers.schedules import Scheduled
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from alr_teach.problems.estimator import MLPClassifier
+
+__all__ = ["LossAndGrad", "RangeTestResult", "lr_range_test", "estimator_range_test"]
 
 #: loss_and_grad(params, step) -> (loss, grads): the loss of one mini-batch and its gradient
 LossAndGrad = Callable[[Params, int], tuple[float, Params]]
@@ -68,6 +79,11 @@ def lr_range_test(
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an alr_teach Optimizer, got {type(optimizer).__name__}")
+    if isinstance(optimizer, Scheduled):  # its schedule would overwrite the rising rate
+        raise ValueError(
+            f"Invalid optimizer: {optimizer!r} (a range test sets the rate itself, so a "
+            f"schedule would undo it; pass the scheduled optimizer's .optimizer)"
+        )
     lr_min = check.real("lr_min", lr_min, low=0.0, low_open=True)
     lr_max = check.real("lr_max", lr_max, low=lr_min, low_open=True)
     steps = check.whole("steps", steps, low=5)
@@ -101,6 +117,33 @@ def lr_range_test(
     )
 
 
+def estimator_range_test(
+    estimator: MLPClassifier,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    lr_min: float = 1e-6,
+    lr_max: float = 1.0,
+    steps: int = 100,
+    smoothing: float = 0.9,
+    blowup: float = 4.0,
+) -> RangeTestResult:
+    """:func:`lr_range_test` on an estimator's network: a rate that rises every batch.
+
+    Trains a throw-away copy of the network for ``steps`` mini-batches of ``(X, y)``
+    with the rate rising exponentially from ``lr_min`` to ``lr_max``, records the loss
+    of each batch and stops once it blows up. The copy starts from the current weights
+    when the estimator is fitted, else from the weights ``fit`` would draw; batches,
+    optimizer and loss are those of ``fit`` (see
+    :meth:`~alr_teach.problems.estimator.MLPClassifier.training_problem`). Nothing of the
+    estimator is changed.
+    """
+    problem = estimator.training_problem(X, y, steps)
+    return lr_range_test(problem.optimizer, problem.params, problem.loss_and_grad,
+                         lr_min=lr_min, lr_max=lr_max, steps=steps, smoothing=smoothing,
+                         blowup=blowup)
+
+
 def _usable(curve: np.ndarray) -> int:
     """How many leading points to read: drop the final blow-up point, if any."""
     finite = np.isfinite(curve)
@@ -129,23 +172,3 @@ def _valley(lrs: np.ndarray, curve: np.ndarray) -> float:
     n = _usable(curve)
     return float(lrs[int(np.argmin(curve[:n]))] / 10)
 
-
-def plot_range_test(ax, result: RangeTestResult):
-    """Raw and smoothed loss against the rate (log axis), both suggestions marked."""
-    ax.semilogx(result.lrs, result.losses, color="0.7", linewidth=1, label="loss (raw)")
-    ax.semilogx(result.lrs, result.smoothed, color="#0072B2", linewidth=2,
-                label="loss (smoothed)")
-    for lr, name, color, marker in [(result.steepest, "steepest", "#D55E00", "o"),
-                                    (result.valley, "valley", "#009E73", "s")]:
-        y = np.interp(np.log(lr), np.log(result.lrs), result.smoothed)
-        ax.plot(lr, y, marker=marker, color=color, markersize=10, linestyle="none",
-                markeredgecolor="black", label=f"{name}: {lr:.2e}")
-    shown = np.concatenate([result.losses, result.smoothed])
-    shown = shown[np.isfinite(shown)]
-    top = np.nanmax(result.smoothed[: max(2, result.smoothed.size // 2)])
-    bottom = shown.min()
-    ax.set(xlabel="learning rate (log scale)", ylabel="loss",
-           ylim=(bottom - 0.05 * (top - bottom), top + 0.5 * (top - bottom)),
-           title="Learning-rate range test" + (" (stopped: loss blew up)"
-                                               if result.stopped_early else ""))
-    ax.legend(fontsize=8)

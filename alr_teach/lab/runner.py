@@ -10,6 +10,10 @@ from numpy.typing import ArrayLike
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems.landscapes import Landscape
 
+__all__ = [
+    "CHECK_EVERY", "Trajectory", "run",
+]
+
 #: how many steps pass between checks for runs that have all failed
 CHECK_EVERY = 10
 
@@ -69,7 +73,8 @@ def run(
     """Run ``optimizer`` for ``steps`` steps on ``landscape`` from ``x0``.
 
     ``x0`` has shape (d,) or (*B, d) for a batch of runs (default: the landscape's
-    start). For a noisy or drifting landscape the gradient at step ``t`` is
+    start); each start is an independent run (the optimizer's ``batch_ndim`` is set to the
+    number of batch axes). For a noisy or drifting landscape the gradient at step ``t`` is
     ``landscape.grad_at(x, t)`` and the recorded loss ``landscape.value_at(x, t)``.
     Hyperparameter arrays of the optimizer broadcast with the batch axes (see
     :class:`~alr_teach.optimizers.base.Optimizer`). A run *diverges* at the first step whose point
@@ -86,6 +91,7 @@ def run(
             f"last axis must have length {landscape.dim})"
         )
     optimizer.reset()
+    optimizer.batch_ndim = x.ndim - 1  # every start point is its own run
     loss0 = landscape.value_at(x, 0)
     limit = 1e6 * np.maximum(1.0, np.abs(loss0)) if max_loss is None else max_loss
 

@@ -7,15 +7,19 @@ optimizer stepping params of shape (64, 64, 2): no Python loop over configuratio
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from alr_teach.lab.runner import Trajectory, run
+from alr_teach.optimizers import registry
 from alr_teach.optimizers.base import Optimizer
+from alr_teach.optimizers.registry import class_defaults
 from alr_teach.problems.landscapes import Landscape
+
+__all__ = ["SweepResult", "sweep", "sweep_learning_rates"]
 
 
 @dataclass
@@ -44,13 +48,22 @@ class SweepResult:
 
 
 def _constructor_names(optimizer_class: type[Optimizer]) -> dict[str, object]:
-    """Sweepable keyword names of a class and their defaults (betas split in two)."""
-    names: dict[str, object] = {}
-    for name, parameter in inspect.signature(optimizer_class).parameters.items():
+    """Sweepable keyword names of a class and their defaults (betas split in two).
+
+    The defaults are the registry's (:func:`~alr_teach.optimizers.registry.class_defaults`);
+    ``lr``, which some classes require (no default), is always sweepable.
+
+    >>> from alr_teach.optimizers.sgd import SGD
+    >>> sorted(_constructor_names(SGD))
+    ['dampening', 'lr', 'momentum', 'nesterov', 'weight_decay']
+    """
+    defaults = class_defaults(optimizer_class)
+    names: dict[str, object] = {"lr": defaults.pop("lr", None)}
+    for name, default in defaults.items():
         if name == "betas":
-            names["beta1"], names["beta2"] = parameter.default
-        elif parameter.kind in (parameter.KEYWORD_ONLY, parameter.POSITIONAL_OR_KEYWORD):
-            names[name] = parameter.default
+            names["beta1"], names["beta2"] = default
+        else:
+            names[name] = default
     return names
 
 
@@ -119,7 +132,7 @@ def sweep(
 
 
 def sweep_learning_rates(
-    optimizers: dict[str, type[Optimizer] | tuple[type[Optimizer], dict]],
+    optimizers: Mapping[str, type[Optimizer] | tuple[type[Optimizer], dict]] | Iterable[str],
     landscape: Landscape,
     lrs: ArrayLike,
     *,
@@ -130,10 +143,14 @@ def sweep_learning_rates(
     """The same learning-rate grid for several optimizers: one vectorised sweep each.
 
     ``optimizers`` maps a display name to a class, or to ``(class, fixed keyword
-    arguments)``, e.g. ``{"Momentum": (SGD, {"momentum": 0.9}), "Adam": Adam}``. Giving
+    arguments)``, e.g. ``{"Heavy ball": (SGD, {"momentum": 0.9}), "Adam": Adam}``; or it
+    lists :mod:`~alr_teach.optimizers.registry` names, e.g. ``["Momentum", "Adam"]``. Giving
     every method the same grid, start and budget, then comparing each at its own best
     rate, is the fair way to compare optimizers (see ``SweepResult.best``).
     """
+    if not isinstance(optimizers, Mapping):
+        optimizers = {name: (registry.entry(name).cls, dict(registry.entry(name).fixed))
+                      for name in optimizers}
     results = {}
     for name, spec in optimizers.items():
         cls, fixed = spec if isinstance(spec, tuple) else (spec, {})

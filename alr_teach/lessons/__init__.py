@@ -2,3 +2,5 @@
 
 Nothing in the package imports from here.
 """
+
+__all__: list[str] = []  # import from the modules themselves

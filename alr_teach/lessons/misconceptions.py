@@ -25,16 +25,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from alr_teach import _validation as check
 from alr_teach.lab.runner import Trajectory, run
+from alr_teach.optimizers import registry
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems.landscapes import Landscape
+from alr_teach.viz.explorers.base import Control, Explorer, LogSlider, Menu, Slider
 from alr_teach.viz.plots import style
-from alr_teach.viz.widgets import SHARED_DEFAULTS, explorer_box, figure_png, make_racer
+
+__all__ = [
+    "SharpFlat", "Settled", "settle", "sweep_basins", "MemorisationTask", "memorisation_task",
+    "fit_least_squares", "accuracy", "BASIN_RACERS", "BasinExplorer",
+]
 
 # -- a loss with a sharp and a flat basin ------------------------------------------------------
 
@@ -326,37 +331,43 @@ def accuracy(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
 BASIN_RACERS = ("SGD", "Momentum", "RMSProp", "Adam")
 
 
-class BasinExplorer:
+class BasinExplorer(Explorer):
     """Which basin does each run end in? Sliders for the optimizer, lr, beta and the shift.
 
     Runs the chosen optimizer from ``starts`` evenly spread points on :class:`SharpFlat`.
     Left: the training loss and its copy shifted by ``shift`` (the held-out loss), with
     each run's end point marked by the basin it ended in. Right: every run's position
-    against the step. ``update(**changes)`` takes any of ``optimizer`` (a name from
-    :data:`BASIN_RACERS`), ``lr``, ``beta`` (Momentum's momentum, Adam's beta1; ignored by
-    SGD and RMSProp), ``shift`` and ``steps``; it reruns, moves the artists and returns a
-    summary (share of runs ending in the flat basin, mean training and held-out loss).
+    against the step. Settings: ``optimizer`` (a name from :data:`BASIN_RACERS`), ``lr``,
+    ``beta`` (Momentum's momentum, Adam's beta1; ignored by SGD and RMSProp), ``shift`` and
+    ``steps``. The summary: the share of runs ending in the flat basin, how many
+    diverged, and the mean training and held-out loss at the end points.
     """
 
-    def __init__(self, optimizer: str = "Adam", lr: float = 0.01, beta: float = 0.9,
-                 shift: float = 0.1, steps: int = 600, starts: int = 31) -> None:
+    DEFAULTS = {"optimizer": "Adam", "lr": 0.01, "beta": 0.9, "shift": 0.1, "steps": 600}
+    FIGSIZE = (11, 4.2)
+    STATIC_FIGSIZE = (12, 4.4)
+
+    def __init__(self, *, starts: int = 31, **settings) -> None:
         self.landscape = SharpFlat()
         (low, high), = self.landscape.domain
         self.starts = np.linspace(low + 0.5, high - 0.5, check.whole("starts", starts, low=2))
-        self.settings = {"optimizer": optimizer, "lr": lr, "beta": beta, "shift": shift,
-                         "steps": steps}
-        self._check(self.settings)
-        self.fig = Figure(figsize=(11, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_loss, self.ax_path = self.fig.subplots(1, 2)
-        self.artists = self._draw(self.ax_loss, self.ax_path)
-        self.summary = self.update()
+        self._grid = np.linspace(low, high, 600)[:, None]
+        super().__init__(**settings)
+
+    def check(self, settings: dict) -> dict:
+        check.one_of("optimizer", settings["optimizer"], BASIN_RACERS)
+        check.real("lr", settings["lr"], low=0.0, low_open=True)
+        check.decay_factor("beta", check.real("beta", settings["beta"]))
+        check.real("shift", settings["shift"])
+        check.whole("steps", settings["steps"], low=1)
+        return settings
 
     def optimizer(self) -> Optimizer:
-        """The optimizer of the current settings."""
+        """The optimizer of the current settings (torch's defaults but for lr and beta)."""
         s = self.settings
-        return make_racer(s["optimizer"], s["lr"],
-                          {**SHARED_DEFAULTS, "momentum": s["beta"], "beta1": s["beta"]})
+        beta = {"Momentum": {"momentum": s["beta"]},
+                "Adam": {"betas": (s["beta"], registry.defaults("Adam")["betas"][1])}}
+        return registry.make(s["optimizer"], lr=s["lr"], **beta.get(s["optimizer"], {}))
 
     def outcome(self) -> Settled:
         """Where every run ends for the current settings (held-out loss under ``"test"``)."""
@@ -364,24 +375,12 @@ class BasinExplorer:
         return settle(self.optimizer(), self.landscape, self.starts[:, None], steps=s["steps"],
                       heldout={"test": self.landscape.shifted(s["shift"])})
 
-    # -- the callback ---------------------------------------------------------------------
-    def update(self, **changes) -> dict:
-        """Apply ``changes``, rerun from every start, move the artists; return a summary."""
-        self._check(changes)
-        self.settings.update(changes)
-        s = self.settings
-        done = self.outcome()
-        a = self.artists
-        a["heldout"].set_ydata(self.landscape.shifted(s["shift"]).value(self._grid))
-        for kind, where in (("flat_ends", done.flat), ("sharp_ends", ~done.flat & ~done.diverged)):
-            a[kind].set_data(done.end[where], done.loss[where])
-        steps = np.arange(s["steps"] + 1)
-        for i, line in enumerate(a["paths"]):
-            line.set_data(steps, done.trajectory.points[:, i, 0])
-            line.set_color(style(0 if done.flat[i] else 1)["color"])
-        self.ax_path.set_xlim(0, s["steps"])
-        ok = ~done.diverged
-        summary = {
+    def compute(self) -> Settled:
+        return self.outcome()
+
+    def summarise(self, done: Settled) -> dict:
+        s, ok = self.settings, ~done.diverged
+        return {
             "optimizer": s["optimizer"], "lr": float(s["lr"]), "beta": float(s["beta"]),
             "shift": float(s["shift"]), "runs": int(self.starts.size),
             "flat_share": float(np.mean(done.flat)), "diverged": int(np.sum(done.diverged)),
@@ -389,54 +388,31 @@ class BasinExplorer:
             "heldout_loss": float(np.mean(done.heldout["test"][ok])) if ok.any()
             else float("nan"),
         }
-        beta = {"Momentum": f", μ={s['beta']:.2f}", "Adam": f", β1={s['beta']:.2f}"}
-        self.ax_loss.set_title(
-            f"{s['optimizer']}(lr={s['lr']:.3g}{beta.get(s['optimizer'], '')}): "
-            f"{summary['flat_share']:.0%} of runs end in the flat basin", fontsize=10)
-        self.ax_path.set_title(
-            f"mean loss at the end: training {summary['train_loss']:.3f}, "
-            f"held-out (shift {s['shift']:.2f}) {summary['heldout_loss']:.3f}", fontsize=10)
-        self.summary = summary
-        return summary
 
-    def _check(self, changes: dict) -> None:
-        allowed = {"optimizer", "lr", "beta", "shift", "steps"}
-        check.known_settings(changes, sorted(allowed))
-        if "optimizer" in changes:
-            check.one_of("optimizer", changes["optimizer"], BASIN_RACERS)
-        if "lr" in changes:
-            check.real("lr", changes["lr"], low=0.0, low_open=True)
-        if "beta" in changes:
-            check.decay_factor("beta", check.real("beta", changes["beta"]))
-        if "shift" in changes:
-            check.real("shift", changes["shift"])
-        if "steps" in changes:
-            check.whole("steps", changes["steps"], low=1)
-
-    # -- drawing ----------------------------------------------------------------------------
-    def _draw(self, ax_loss, ax_path) -> dict:
-        """The axes and their artists; ``update`` fills in the moving ones."""
+    def draw(self, fig: Figure) -> dict:
+        """The two axes (``loss``, ``path``) and their artists; ``show`` moves the live ones."""
+        ax_loss, ax_path = fig.subplots(1, 2)
         (low, high), = self.landscape.domain
-        self._grid = np.linspace(low, high, 600)[:, None]
+        grid = self._grid
         flat, sharp = style(0), style(1)
-        artists = {}
-        ax_loss.plot(self._grid[:, 0], self.landscape.value(self._grid), color="0.3",
-                     linewidth=1.5, label="training loss")
-        (artists["heldout"],) = ax_loss.plot(self._grid[:, 0], self.landscape.value(self._grid),
-                                             color="0.5", linestyle="--", linewidth=1.2,
-                                             label="held-out loss (shifted copy)")
-        (artists["flat_ends"],) = ax_loss.plot([], [], linestyle="none", marker=flat["marker"],
-                                               color=flat["color"], markersize=7,
-                                               label="end point in the flat basin")
-        (artists["sharp_ends"],) = ax_loss.plot([], [], linestyle="none",
-                                                marker=sharp["marker"], color=sharp["color"],
-                                                markersize=7, label="end point in the sharp basin")
+        view = {"loss": ax_loss, "path": ax_path}
+        ax_loss.plot(grid[:, 0], self.landscape.value(grid), color="0.3", linewidth=1.5,
+                     label="training loss")
+        (view["heldout"],) = ax_loss.plot(grid[:, 0], self.landscape.value(grid), color="0.5",
+                                          linestyle="--", linewidth=1.2,
+                                          label="held-out loss (shifted copy)")
+        (view["flat_ends"],) = ax_loss.plot([], [], linestyle="none", marker=flat["marker"],
+                                            color=flat["color"], markersize=7,
+                                            label="end point in the flat basin")
+        (view["sharp_ends"],) = ax_loss.plot([], [], linestyle="none", marker=sharp["marker"],
+                                             color=sharp["color"], markersize=7,
+                                             label="end point in the sharp basin")
         ax_loss.axvline(self.landscape.barrier, color="0.7", linestyle=":", linewidth=1)
         ax_loss.set(xlim=(low, high), ylim=(-1.1, 0.6), xlabel="parameter x",
                     ylabel="loss f(x)")
         ax_loss.legend(fontsize=8, loc="upper center")
-        artists["paths"] = [ax_path.plot([], [], linewidth=0.8, alpha=0.7)[0]
-                            for _ in self.starts]
+        view["paths"] = [ax_path.plot([], [], linewidth=0.8, alpha=0.7)[0]
+                         for _ in self.starts]
         ax_path.axhline(self.landscape.barrier, color="0.7", linestyle=":", linewidth=1,
                         label="ridge between the basins")
         for (x_min,), name, st in zip(self.landscape.local_minima, ("sharp", "flat"),
@@ -445,25 +421,27 @@ class BasinExplorer:
                             label=f"{name} minimum")
         ax_path.set(ylim=(low, high), xlabel="step t", ylabel="position x_t")
         ax_path.legend(fontsize=8, loc="upper right")
-        return artists
+        return view
 
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks and handouts)."""
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
-        live = (self.ax_loss, self.ax_path, self.artists)
-        self.ax_loss, self.ax_path = axes
-        self.artists = self._draw(*axes)
-        try:
-            self.update()
-        finally:
-            self.ax_loss, self.ax_path, self.artists = live
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+    def show(self, view: dict, done: Settled) -> None:
+        """The held-out copy, each run's end point and path (coloured by basin), titles."""
+        s = self.settings
+        view["heldout"].set_ydata(self.landscape.shifted(s["shift"]).value(self._grid))
+        for kind, where in (("flat_ends", done.flat), ("sharp_ends", ~done.flat & ~done.diverged)):
+            view[kind].set_data(done.end[where], done.loss[where])
+        steps = np.arange(s["steps"] + 1)
+        for i, line in enumerate(view["paths"]):
+            line.set_data(steps, done.trajectory.points[:, i, 0])
+            line.set_color(style(0 if done.flat[i] else 1)["color"])
+        view["path"].set_xlim(0, s["steps"])
+        summary = self.summarise(done)
+        beta = {"Momentum": f", μ={s['beta']:.2f}", "Adam": f", β1={s['beta']:.2f}"}
+        view["loss"].set_title(
+            f"{s['optimizer']}(lr={s['lr']:.3g}{beta.get(s['optimizer'], '')}): "
+            f"{summary['flat_share']:.0%} of runs end in the flat basin", fontsize=10)
+        view["path"].set_title(
+            f"mean loss at the end: training {summary['train_loss']:.3f}, "
+            f"held-out (shift {s['shift']:.2f}) {summary['heldout_loss']:.3f}", fontsize=10)
 
     def summary_html(self) -> str:
         s = self.summary
@@ -471,23 +449,11 @@ class BasinExplorer:
                 f"({s['diverged']} diverged). Mean loss at the end points: training "
                 f"{s['train_loss']:.3f}, held-out {s['heldout_loss']:.3f}.</p>")
 
-    # -- the widget -------------------------------------------------------------------------
-    def widget(self):
-        """A menu for the optimizer, sliders for lr (log), beta and shift, figure, summary."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        self.controls = {
-            "optimizer": widgets.Dropdown(options=list(BASIN_RACERS), value=s["optimizer"],
-                                          description="optimizer"),
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-3, max=0.3, step=0.05,
-                                         description="lr", readout_format=".3g",
-                                         continuous_update=False),
-            "beta": widgets.FloatSlider(value=s["beta"], min=0.0, max=0.99, step=0.01,
-                                        description="μ / β1", readout_format=".2f",
-                                        continuous_update=False),
-            "shift": widgets.FloatSlider(value=s["shift"], min=0.0, max=0.3, step=0.01,
-                                         description="shift", readout_format=".2f",
-                                         continuous_update=False),
+    def control_specs(self) -> dict[str, Control]:
+        """A menu for the optimizer, sliders for lr (log), beta and shift."""
+        return {
+            "optimizer": Menu(BASIN_RACERS, "optimizer"),
+            "lr": LogSlider(-3, 0.3, 0.05, "lr", ".3g"),
+            "beta": Slider(0.0, 0.99, 0.01, "μ / β1", ".2f"),
+            "shift": Slider(0.0, 0.3, 0.01, "shift", ".2f"),
         }
-        return explorer_box(self, [list(self.controls)])

@@ -27,29 +27,25 @@ by :math:`\sqrt{\hat v}` with the rest of the gradient. This module measures wha
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from alr_teach import _validation as check
 from alr_teach.optimizers.adam import Adam, AdamW
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems import mlp
-from alr_teach.viz.plots import style
-from alr_teach.viz.widgets import explorer_box, figure_png
+from alr_teach.viz.explorers.base import Control, Explorer, LogSlider
+from alr_teach.viz.plots import cell_edges, style
 
-try:  # a dependency of scikit-learn; without it BLAS keeps its own thread count
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+__all__ = [
+    "flip_gradients", "decay_paths", "effective_decay", "predicted_decay", "decoupled_rest_point",
+    "DecayGrid", "decay_grid", "plot_decay_grid", "RULES", "DecayExplorer",
+]
 
 # -- two parameters whose gradients are pure noise ----------------------------------------------
 
@@ -279,13 +275,13 @@ def decay_grid(
                          f"array of numbers >= 0)")
     hidden = tuple(hidden_layer_sizes) if isinstance(hidden_layer_sizes, Iterable) else (
         hidden_layer_sizes,)
-    if not all(_is_int(h) and h > 0 for h in hidden):
+    if not all(check.is_whole(h) and h > 0 for h in hidden):
         raise ValueError(f"Invalid hidden_layer_sizes: {hidden_layer_sizes!r} (positive "
                          f"integers)")
     epochs = check.whole("epochs", epochs, low=1)
     batch_size = check.whole("batch_size", batch_size, low=1)
     seeds = tuple(random_states)
-    if not seeds or not all(_is_int(s) for s in seeds):
+    if not seeds or not all(check.is_whole(s) for s in seeds):
         raise ValueError(f"Invalid random_states: {random_states!r} (one or more integers)")
     X, X_val = _features(X, "X"), _features(X_val, "X_val")
     if X_val.shape[1] != X.shape[1]:
@@ -305,7 +301,7 @@ def decay_grid(
         wd_cells = wd_cells / lr_cells
     sizes = [X.shape[1], *hidden, classes.size]
     runs = []
-    with threadpool_limits(1) if threadpool_limits is not None else nullcontext():
+    with mlp.one_thread():
         for seed in seeds:  # small matrices: one BLAS thread is faster, and the same numbers
             runs.append(_train_cells(optimizer_class, fixed, lr_cells, wd_cells, decay_biases,
                                      sizes, X, y_index, X_val, y_val_index, epochs,
@@ -351,40 +347,22 @@ def _train_cells(optimizer_class, fixed, lr, wd, decay_biases, sizes, X, y, X_va
             X_epoch, y_epoch = X[order], y[order]
             for start in range(0, X.shape[0], batch_size):
                 xb, yb = X_epoch[start:start + batch_size], y_epoch[start:start + batch_size]
-                activations = [xb]                                   # (B, D), then (n, B, H)
-                for W, b in zip(coefs[:-1], intercepts[:-1]):
-                    activations.append(mlp.relu(activations[-1] @ W + b))
-                logits = activations[-1] @ coefs[-1] + intercepts[-1]         # (n, B, K)
-                dz = np.exp(logits - logits.max(axis=2, keepdims=True))
-                dz /= dz.sum(axis=2, keepdims=True)                          # softmax
-                dz[:, np.arange(len(yb)), yb] -= 1.0
-                dz /= len(yb)                                  # d mean cross-entropy / d logits
-                dcoefs, dintercepts = [None] * L, [None] * L
-                for l in range(L - 1, -1, -1):
-                    a = activations[l]
-                    dcoefs[l] = (a.T if a.ndim == 2 else np.swapaxes(a, 1, 2)) @ dz
-                    dintercepts[l] = dz.sum(axis=1, keepdims=True)           # (n, 1, n_out)
-                    if l > 0:
-                        dz = mlp.relu_backward(dz @ np.swapaxes(coefs[l], 1, 2), a)
+                cells = mlp.Network(coefs, intercepts, [])       # a stack: one net per cell
+                logits, cache = mlp.forward(cells, xb)                        # (n, B, K)
+                dlogits = mlp.cross_entropy_backward(mlp.softmax(logits), yb)
+                grads = mlp.backward(cells, cache, dlogits)
+                dcoefs, dintercepts = grads.coefs, grads.intercepts           # (n, 1, n_out)
                 if decay_biases:
                     new = optimizers[0].step(coefs + intercepts, dcoefs + dintercepts)
                     coefs, intercepts = new[:L], new[L:]
                 else:
                     coefs = optimizers[0].step(coefs, dcoefs)
                     intercepts = optimizers[1].step(intercepts, dintercepts)
-            a = X_val
-            for W, b in zip(coefs[:-1], intercepts[:-1]):
-                a = mlp.relu(a @ W + b)
-            log_probs = _log_softmax(a @ coefs[-1] + intercepts[-1])        # (n, N_val, K)
-            losses.append(-log_probs[:, np.arange(len(y_val)), y_val].mean(axis=1))
-            accuracies.append(np.mean(log_probs.argmax(axis=2) == y_val, axis=1))
+            logits, _ = mlp.forward(mlp.Network(coefs, intercepts, []), X_val)  # (n, N_val, K)
+            log_probs = mlp.log_softmax(logits)
+            losses.append(mlp.cross_entropy(log_probs, y_val))
+            accuracies.append(mlp.accuracy(log_probs, y_val))
     return np.array(losses), np.array(accuracies)
-
-
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    """``mlp.log_softmax`` over the last axis (classes) of ``(n, B, K)`` logits."""
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _positive_1d(name: str, values: ArrayLike) -> np.ndarray:
@@ -400,10 +378,6 @@ def _features(X: ArrayLike, name: str) -> np.ndarray:
     if array.ndim != 2 or array.shape[0] == 0 or not np.all(np.isfinite(array)):
         raise ValueError(f"Invalid {name}: must be a finite 2-D array (samples, features)")
     return array
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def plot_decay_grid(ax: Axes, grid: DecayGrid, *, title: str | None = None,
@@ -422,7 +396,7 @@ def plot_decay_grid(ax: Axes, grid: DecayGrid, *, title: str | None = None,
 
     lrs, wds = grid.lrs, grid.weight_decays
     ylog = bool(np.all(wds > 0))
-    x_edges, y_edges = _edges(lrs, True), _edges(wds, ylog)
+    x_edges, y_edges = cell_edges(lrs, True), cell_edges(wds, ylog)
     loss = np.where(grid.diverged, np.nan, grid.final_loss)
     norm = LogNorm(*limits) if limits is not None else LogNorm()
     mesh = ax.pcolormesh(x_edges, y_edges, loss.T, norm=norm, cmap="viridis")
@@ -466,24 +440,13 @@ def plot_decay_grid(ax: Axes, grid: DecayGrid, *, title: str | None = None,
     return mesh
 
 
-def _edges(values: np.ndarray, log: bool) -> np.ndarray:
-    """Cell edges around grid values: midpoints (geometric on a log axis), ends mirrored."""
-    v = np.log10(values) if log else np.asarray(values, dtype=float)
-    if v.size == 1:
-        edges = np.array([v[0] - 0.5, v[0] + 0.5])
-    else:
-        inner = (v[1:] + v[:-1]) / 2
-        edges = np.concatenate([[2 * v[0] - inner[0]], inner, [2 * v[-1] - inner[-1]]])
-    return 10**edges if log else edges
-
-
 # -- the explorer -------------------------------------------------------------------------------
 
 #: the two runs the explorer compares: (label, class)
 RULES = (("Adam + L2", Adam), ("AdamW", AdamW))
 
 
-class DecayExplorer:
+class DecayExplorer(Explorer):
     r"""Two parameters, pure-noise gradients of scales 1 and 1/``ratio``: how fast does each decay?
 
     Left: both parameters under ``Adam(lr, weight_decay)`` (L2 in the gradient) and under
@@ -493,33 +456,29 @@ class DecayExplorer:
     parameter 1 while :math:`\lambda|x|` stays well below its gradient scale; with AdamW
     both decay at :math:`\eta\lambda`.
 
-    ``update(lr=..., weight_decay=..., ratio=...)`` reruns, moves the artists and returns
-    a summary (``data`` keeps the runs it drew); ``widget()`` wires log sliders to it
-    (released to apply) and shows the figure as a PNG; ``static_figure()`` draws the
-    current view with pyplot.
+    Settings: ``lr``, ``weight_decay``, ``ratio`` and ``steps``; log sliders for the
+    first three. The summary holds the settings and, per rule (``adam_l2``, ``adamw``),
+    the measured and derived decay of each parameter, their ratio and the final weights.
     """
 
+    DEFAULTS = {"lr": 1e-2, "weight_decay": 1e-3, "ratio": 20.0, "steps": 2000}
+    FIGSIZE = (11, 4.2)
+    STATIC_FIGSIZE = (12, 4.4)
     BURN_IN = 50
     DECAY_LIMITS = (1e-9, 1.0)
 
-    def __init__(self, lr: float = 1e-2, weight_decay: float = 1e-3, ratio: float = 20.0,
-                 steps: int = 2000) -> None:
-        self.settings = {"lr": 1e-2, "weight_decay": 1e-3, "ratio": 20.0, "steps": 2000}
-        changes = {"lr": lr, "weight_decay": weight_decay, "ratio": ratio, "steps": steps}
-        self._check(changes)
-        self.settings.update(changes)
-        self.fig = Figure(figsize=(11, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_paths, self.ax_rates = self.fig.subplots(1, 2)
-        self.artists = self._draw(self.ax_paths, self.ax_rates)
-        self.summary = self.update()
+    def check(self, settings: dict) -> dict:
+        check.real("lr", settings["lr"], low=0.0, low_open=True)
+        check.real("weight_decay", settings["weight_decay"], low=0.0)
+        check.real("ratio", settings["ratio"], low=1.0)
+        check.whole("steps", settings["steps"], low=2 * self.BURN_IN)
+        return settings
 
-    # -- model ------------------------------------------------------------------------------
     @property
     def scales(self) -> np.ndarray:
         return np.array([1.0, 1.0 / self.settings["ratio"]])
 
-    def curves(self) -> dict:
+    def compute(self) -> dict:
         """Paths, measured and predicted decay per step, for each rule (keyed by label)."""
         s = self.settings
         out = {}
@@ -534,17 +493,7 @@ class DecayExplorer:
             }
         return out
 
-    # -- the callback -------------------------------------------------------------------------
-    def update(self, **changes) -> dict:
-        """Apply ``changes`` (lr, weight_decay, ratio, steps), rerun, redraw; return a summary."""
-        self._check(changes)
-        self.settings.update(changes)
-        self.data = data = self.curves()
-        self._fill(self.ax_paths, self.ax_rates, self.artists, data)
-        self.summary = self._summarise(data)
-        return self.summary
-
-    def _summarise(self, data: dict) -> dict:
+    def summarise(self, data: dict) -> dict:
         s = self.settings
         summary = {k: float(v) for k, v in s.items()}
         summary["steps"] = int(s["steps"])
@@ -557,25 +506,14 @@ class DecayExplorer:
             summary[f"{key}_final"] = tuple(float(v) for v in data[label]["path"][-1])
         return summary
 
-    def _check(self, changes: dict) -> None:
-        check.known_settings(changes, self.settings)
-        if "lr" in changes:
-            check.real("lr", changes["lr"], low=0.0, low_open=True)
-        if "weight_decay" in changes:
-            check.real("weight_decay", changes["weight_decay"], low=0.0)
-        if "ratio" in changes:
-            check.real("ratio", changes["ratio"], low=1.0)
-        if "steps" in changes:
-            check.whole("steps", changes["steps"], low=2 * self.BURN_IN)
-
-    # -- drawing --------------------------------------------------------------------------------
-    def _draw(self, ax_paths: Axes, ax_rates: Axes) -> dict[str, Line2D]:
-        """The axes and their (empty) artists; ``_fill`` sets their data."""
-        artists = {}
+    def draw(self, fig: Figure) -> dict:
+        """The two axes (``paths``, ``rates``) and their empty artists; ``show`` fills them."""
+        ax_paths, ax_rates = fig.subplots(1, 2)
+        view = {"paths": ax_paths, "rates": ax_rates}
         for r, (label, _) in enumerate(RULES):
             for p, name in enumerate(("large gradients", "small gradients")):
                 st = style(2 * r + p)
-                (artists[f"path {r} {p}"],) = ax_paths.plot(
+                (view[f"path {r} {p}"],) = ax_paths.plot(
                     [], [], color=st["color"], linestyle=st["linestyle"], linewidth=1.6,
                     label=f"{label}, parameter {p + 1} ({name})")
         ax_paths.axhline(0.0, color="0.6", linewidth=0.8)
@@ -584,10 +522,10 @@ class DecayExplorer:
         for r, (label, _) in enumerate(RULES):
             st = style(2 * r)
             offset = -0.08 if r == 0 else 0.08
-            (artists[f"measured {r}"],) = ax_rates.plot(
+            (view[f"measured {r}"],) = ax_rates.plot(
                 np.array([0, 1]) + offset, [np.nan, np.nan], color=st["color"],
                 marker=st["marker"], markersize=10, linestyle="none", label=f"{label}: measured")
-            (artists[f"predicted {r}"],) = ax_rates.plot(
+            (view[f"predicted {r}"],) = ax_rates.plot(
                 np.array([0, 1]) + offset, [np.nan, np.nan], color=st["color"], marker="_",
                 markersize=26, markeredgewidth=2.5, linestyle="none",
                 label=f"{label}: derived, {'ηλ' if r else 'ηλ / s'}")
@@ -596,38 +534,25 @@ class DecayExplorer:
         ax_rates.set_xticks([0, 1], ["parameter 1\n(gradient scale 1)",
                                      "parameter 2\n(gradient scale 1/ratio)"])
         ax_rates.legend(fontsize=8, loc="upper left")
-        return artists
+        return view
 
-    def _fill(self, ax_paths: Axes, ax_rates: Axes, artists: dict, data: dict) -> None:
+    def show(self, view: dict, data: dict) -> None:
         s = self.settings
         steps = np.arange(s["steps"] + 1)
         for r, (label, _) in enumerate(RULES):
             path = data[label]["path"]
             for p in range(2):
-                artists[f"path {r} {p}"].set_data(steps, path[:, p])
+                view[f"path {r} {p}"].set_data(steps, path[:, p])
             measured = data[label]["measured"]
-            artists[f"measured {r}"].set_ydata(np.where(measured > 0, measured, np.nan))
-            artists[f"predicted {r}"].set_ydata(data[label]["predicted"])
-        ax_paths.set_xlim(0, s["steps"])
-        ax_paths.set_title(f"η = {s['lr']:.3g}, λ = {s['weight_decay']:.3g}, gradient scales "
-                           f"1 and 1/{s['ratio']:.3g}", fontsize=10)
+            view[f"measured {r}"].set_ydata(np.where(measured > 0, measured, np.nan))
+            view[f"predicted {r}"].set_ydata(data[label]["predicted"])
+        view["paths"].set_xlim(0, s["steps"])
+        view["paths"].set_title(f"η = {s['lr']:.3g}, λ = {s['weight_decay']:.3g}, gradient "
+                                f"scales 1 and 1/{s['ratio']:.3g}", fontsize=10)
         ratios = [data[label]["measured"][1] / data[label]["measured"][0] for label, _ in RULES]
         shown = ["n/a" if not np.isfinite(q) else f"{q:.3g}×" for q in ratios]
-        ax_rates.set_title(f"parameter 2 decays {shown[0]} as fast as parameter 1 with L2, "
-                           f"{shown[1]} with AdamW", fontsize=10)
-
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks and handouts)."""
-        import matplotlib.pyplot as plt
-
-        fig, (ax_paths, ax_rates) = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
-        artists = self._draw(ax_paths, ax_rates)
-        self._fill(ax_paths, ax_rates, artists, self.data)  # the runs of the current settings
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+        view["rates"].set_title(f"parameter 2 decays {shown[0]} as fast as parameter 1 with "
+                                f"L2, {shown[1]} with AdamW", fontsize=10)
 
     def summary_html(self) -> str:
         s = self.summary
@@ -639,22 +564,10 @@ class DecayExplorer:
                 f"(ratio {s['adam_l2_ratio']:.3g}); AdamW {rates('adamw')} "
                 f"(ratio {s['adamw_ratio']:.3g}).</p>")
 
-    # -- the widget -----------------------------------------------------------------------------
-    def widget(self):
-        """Log sliders for lr, weight decay and the gradient-scale ratio; figure; summary."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        self.controls = {
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-4, max=-1, step=0.1,
-                                         description="lr η", readout_format=".1e",
-                                         continuous_update=False),
-            "weight_decay": widgets.FloatLogSlider(value=s["weight_decay"], base=10, min=-5,
-                                                   max=-1, step=0.1, description="decay λ",
-                                                   readout_format=".1e",
-                                                   continuous_update=False),
-            "ratio": widgets.FloatLogSlider(value=s["ratio"], base=10, min=0, max=4, step=0.1,
-                                            description="scale ratio", readout_format=".3g",
-                                            continuous_update=False),
+    def control_specs(self) -> dict[str, Control]:
+        """Log sliders (released to apply) for lr, weight decay and the gradient-scale ratio."""
+        return {
+            "lr": LogSlider(-4, -1, 0.1, "lr η"),
+            "weight_decay": LogSlider(-5, -1, 0.1, "decay λ"),
+            "ratio": LogSlider(0, 4, 0.1, "scale ratio", ".3g"),
         }
-        return explorer_box(self, [list(self.controls)])

@@ -16,8 +16,10 @@ from alr_teach.optimizers.lookahead import Lookahead, Ranger
 from alr_teach.optimizers.rmsprop import RMSProp
 from alr_teach.optimizers.schedules import Scheduled
 from alr_teach.optimizers.sgd import SGD
+from alr_teach.optimizers.wrapper import Wrapper
 
 __all__ = [
     "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "AdaDelta", "Adamax", "NAdam", "RAdam",
     "LAMB", "NovoGrad", "Lookahead", "Ranger", "SGDHD", "AdamHD", "Optimizer", "Scheduled",
+    "Wrapper",
 ]

@@ -13,6 +13,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+__all__ = ["Params", "Structure", "flatten", "unflatten"]
+
 Params = np.ndarray | list | tuple
 """One ndarray, or a list/tuple of ndarrays (a Python list is *always* a list of arrays)."""
 

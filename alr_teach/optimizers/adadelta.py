@@ -7,6 +7,8 @@ import numpy as np
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer, add_weight_decay
 
+__all__ = ["AdaDelta"]
+
 
 class AdaDelta(Optimizer):
     r"""AdaDelta: scale the gradient by RMS[past steps] / RMS[gradients].
@@ -58,7 +60,6 @@ class AdaDelta(Optimizer):
     [ 0.6512 -1.6236]
     """
 
-    elementwise = True
     checks = {
         "lr": check.nonnegative,
         "rho": check.decay_factor,

@@ -7,6 +7,8 @@ import numpy as np
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer, add_weight_decay
 
+__all__ = ["AdaGrad"]
+
 
 class AdaGrad(Optimizer):
     r"""AdaGrad: divide each coordinate's step by the root of its summed squared gradients.
@@ -60,7 +62,6 @@ class AdaGrad(Optimizer):
     [ 0.0274 -0.5513]
     """
 
-    elementwise = True
     checks = {
         "lr": check.nonnegative,
         "lr_decay": check.nonnegative,

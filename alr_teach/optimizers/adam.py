@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from alr_teach import _validation as check
 from alr_teach._validation import Hyper
 from alr_teach.optimizers.base import Optimizer, apply_weight_decay
+
+__all__ = ["Adam", "AdamLike", "AdamW"]
 
 
 class AdamLike(Optimizer):
@@ -104,8 +108,9 @@ class Adam(AdamLike):
     [0.0029 0.0084]
     """
 
-    elementwise = True
-    decoupled_weight_decay = False
+    flag_names = ("amsgrad",)
+    #: AdamW's one difference (a class constant, not a switch: AdamW is its own class)
+    _decoupled: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -115,8 +120,7 @@ class Adam(AdamLike):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        self.amsgrad = check.flag("amsgrad", amsgrad)
-        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
 
     def init_state(self, x, h):
         state = {"m": np.zeros_like(x), "v": np.zeros_like(x)}
@@ -125,7 +129,7 @@ class Adam(AdamLike):
         return state
 
     def update(self, x, g, s, h, t):
-        x, g = apply_weight_decay(x, g, h.lr, h.weight_decay, self.decoupled_weight_decay)
+        x, g = apply_weight_decay(x, g, h.lr, h.weight_decay, self._decoupled)
         s.m = h.beta1 * s.m + (1 - h.beta1) * g
         s.v = h.beta2 * s.v + (1 - h.beta2) * g * g
         if self.amsgrad:
@@ -173,7 +177,7 @@ class AdamW(Adam):
     [0.0028 0.0007]
     """
 
-    decoupled_weight_decay = True
+    _decoupled = True
 
     def __init__(
         self,

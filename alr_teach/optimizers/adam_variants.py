@@ -13,8 +13,10 @@ import numpy as np
 
 from alr_teach import _validation as check
 from alr_teach._validation import Hyper
-from alr_teach.optimizers.adam import Adam, AdamLike
+from alr_teach.optimizers.adam import AdamLike
 from alr_teach.optimizers.base import add_weight_decay, apply_weight_decay
+
+__all__ = ["Adamax", "NAdam", "RAdam", "UncorrectedAdam"]
 
 
 class Adamax(AdamLike):
@@ -70,8 +72,6 @@ class Adamax(AdamLike):
     >>> print(np.round(x, 4))
     [-0.0033 -0.0018]
     """
-
-    elementwise = True
 
     def __init__(
         self,
@@ -173,7 +173,6 @@ class NAdam(AdamLike):
     [ 0.     -0.0006]
     """
 
-    elementwise = True
     checks = {**AdamLike.checks, "momentum_decay": check.nonnegative}
 
     def __init__(
@@ -290,7 +289,7 @@ class RAdam(AdamLike):
     [-0.0133 -0.1923]
     """
 
-    elementwise = True
+    flag_names = ("decoupled_weight_decay",)
 
     def __init__(
         self,
@@ -300,8 +299,8 @@ class RAdam(AdamLike):
         weight_decay: float = 0.0,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)
-        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         decoupled_weight_decay=decoupled_weight_decay)
 
     def init_state(self, x, h):
         return {"m": np.zeros_like(x), "v": np.zeros_like(x)}
@@ -326,7 +325,7 @@ class RAdam(AdamLike):
         return x - h.lr * m_hat * scale
 
 
-class UncorrectedAdam(Adam):
+class UncorrectedAdam(AdamLike):
     r"""Adam *without* bias correction: a teaching device, not an optimizer to use.
 
     Update rule (step :math:`t \ge 1`)::
@@ -347,7 +346,10 @@ class UncorrectedAdam(Adam):
     def __init__(
         self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
     ) -> None:
-        super().__init__(lr=lr, betas=betas, eps=eps)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=0.0)
+
+    def init_state(self, x, h):
+        return {"m": np.zeros_like(x), "v": np.zeros_like(x)}
 
     def update(self, x, g, s, h, t):
         s.m = h.beta1 * s.m + (1 - h.beta1) * g

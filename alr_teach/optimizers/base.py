@@ -16,11 +16,9 @@ leaves the optimizer exactly as it was), and never writes to the caller's arrays
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from types import MappingProxyType, SimpleNamespace
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -28,7 +26,14 @@ from alr_teach import _validation as check
 from alr_teach._validation import Hyper
 from alr_teach.optimizers._params import Params, Structure, flatten, unflatten
 
-T = TypeVar("T")
+__all__ = [
+    "Optimizer",
+    "add_weight_decay",
+    "apply_weight_decay",
+    "is_zero",
+    "parameter_axes",
+    "per_run_shape",
+]
 
 
 class Optimizer:
@@ -38,13 +43,27 @@ class Optimizer:
     list/tuple of ndarrays, ``grads`` the same structure. The result has that structure
     too; the arguments are never modified.
 
-    **Hyperparameters** live in ``opt.hyperparameters`` and read as attributes
-    (``opt.lr``). Change them between steps with ``opt.lr = 0.01`` or
-    ``opt.set(lr=0.01)`` (a schedule does this); new values are checked as at
-    construction. Any of them may be an array whose axes *lead* the parameter's axes:
-    with ``params`` of shape ``(64, 2)`` (64 independent 2-D problems), ``lr`` of
-    shape ``(64,)`` or ``(64, 1)`` gives each problem its own rate. A hyperparameter
-    must broadcast to every parameter array's shape.
+    **Hyperparameters** live in ``opt.hyperparameters`` (numbers) and ``opt.flags``
+    (switches such as ``nesterov`` or ``amsgrad``), and read as attributes (``opt.lr``,
+    ``opt.amsgrad``). Change either kind between steps with ``opt.lr = 0.01`` or
+    ``opt.set(lr=0.01)`` (a schedule does this): new values are checked as at
+    construction, together with the others (``nesterov=True`` needs momentum), and a
+    switch that needs more state (``amsgrad``'s ``v_max``) gets it on the next step.
+    Any other public name is rejected: ``opt.learning_rate = 1`` raises AttributeError.
+
+    **A batch of runs.** ``opt.batch_ndim`` (default 0) says how many leading axes of
+    every parameter array index independent runs: params of shape ``(64, 2)`` with
+    ``batch_ndim = 1`` are 64 runs of a 2-D problem. Rules that combine a run's elements
+    (LAMB's norms, the hypergradient's dot product: :attr:`mixes_elements`) reduce over
+    the other axes only, so every run is exactly what it would be on its own; element-wise
+    rules (SGD, Adam...) give the same numbers whatever it is. Nothing is inferred from
+    the shapes: set it before the first step (or after ``reset()``);
+    :func:`alr_teach.lab.runner.run` sets it from the start points.
+
+    A hyperparameter may be an array whose axes *lead* the parameter's axes: with
+    params of shape ``(64, 2)``, ``lr`` of shape ``(64,)`` or ``(64, 1)`` gives each
+    run its own rate. It must broadcast to every parameter array's shape, and for a rule
+    that :attr:`mixes_elements` it may vary only along the batch axes.
 
     **State** is ``opt.t`` (steps taken) and ``opt.state``: a dict from the names the
     notebooks use (``"m"``, ``"v"``, ``"sum_sq"``...) to arrays shaped like ``params``
@@ -54,9 +73,12 @@ class Optimizer:
     **Writing your own optimizer**: subclass, pass the hyperparameters to
     ``super().__init__`` and give ``init_state`` and ``update``. Optionally map each
     hyperparameter name to a range check in ``checks`` (by default any finite number
-    is accepted). Rebind state entries
-    (``s.m = beta * s.m + g``) rather than modifying them in place (``s.m *= beta``):
-    the arrays you receive are the committed state.
+    is accepted), name the switches in ``flag_names`` (checked to be True or False), set
+    ``mixes_elements = True`` if the rule combines elements (a norm, a sum), and declare
+    any public setting of your own in the class body (``verbose: bool = False``): other
+    names cannot be assigned. Rebind state entries (``s.m = beta * s.m + g``) rather than
+    modifying them in place (``s.m *= beta``): the arrays you receive are the committed
+    state.
 
     >>> import numpy as np
     >>> class SignSGD(Optimizer):
@@ -76,44 +98,79 @@ class Optimizer:
     [ 2.  -0.2]
     """
 
-    #: True when ``update`` treats every element independently (no norms, sums or sorting
-    #: across the array). Such rules are applied to large arrays slice by slice, which
-    #: gives the same numbers faster; a rule that mixes elements must leave this False.
-    elementwise: bool = False
-    #: elements per slice for element-wise rules: large enough that the threads seldom wait
-    #: for the GIL, small enough that a slice and its temporaries stay in the L3 cache
-    chunk_size: int = 2**17
+    #: True for a rule that combines the elements of a run (a norm, a sum, a dot product):
+    #: its hyperparameter arrays may then vary only along the batch axes (:attr:`batch_ndim`),
+    #: which is what its reductions keep apart. False: every element is updated on its own.
+    mixes_elements: ClassVar[bool] = False
 
     #: how each hyperparameter is checked: name -> function(name, value) returning the
     #: value to compute with, or raising ValueError. Unlisted names: any finite number.
     checks: ClassVar[dict[str, Callable[[str, object], Hyper]]] = {}
 
+    #: the keyword arguments that are switches (True or False), not numbers
+    flag_names: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, **hyperparameters: object) -> None:
-        self.hyperparameters: Mapping[str, Hyper] = MappingProxyType({})
+        vars(self).update(hyperparameters=MappingProxyType({}), _flags={}, _batch_ndim=0)
         self._assign(hyperparameters)
         self.reset()
 
-    def set(self, **values: object) -> None:
-        """Change hyperparameters (checked as at construction); used from the next step on."""
-        unknown = [name for name in values if name not in self.hyperparameters]
-        if unknown:
-            raise ValueError(
-                f"Invalid hyperparameter: {unknown[0]!r} ({type(self).__name__} has "
-                f"{', '.join(self.hyperparameters)})"
-            )
-        self._assign(values)
-        self._hyperparameters_changed = True
+    @property
+    def flags(self) -> Mapping[str, bool]:
+        """The switches (``nesterov``, ``amsgrad``...), read-only: change them with ``set``."""
+        return MappingProxyType(vars(self).get("_flags", {}))
 
-    def check_combination(self, hyperparameters: dict[str, Hyper]) -> None:
-        """Raise ValueError if these values do not go together (override; e.g. SGD's nesterov)."""
+    @property
+    def batch_ndim(self) -> int:
+        """How many leading axes of every parameter array index independent runs (0: one)."""
+        return vars(self).get("_batch_ndim", 0)
+
+    @batch_ndim.setter
+    def batch_ndim(self, value: int) -> None:
+        value = check.whole("batch_ndim", value)
+        if value != self.batch_ndim and self.t:
+            raise ValueError(
+                f"Invalid batch_ndim: {value} (the runs are fixed once stepping has started; "
+                f"this optimizer has taken {self.t} steps with batch_ndim = "
+                f"{self.batch_ndim}: call reset() first)"
+            )
+        vars(self).update(_batch_ndim=value, _version=vars(self).get("_version", 0) + 1)
+
+    def set(self, **values: object) -> None:
+        """Change hyperparameters or flags (checked as at construction) for the next steps."""
+        unknown = [name for name in values if name not in self.hyperparameters
+                   and name not in self.flags]
+        if unknown:
+            raise ValueError(f"Invalid hyperparameter: {unknown[0]!r} ({self._known_names()})")
+        self._assign(values)
+        vars(self)["_hyperparameters_changed"] = True
+
+    def check_combination(self, values: dict[str, Hyper | bool]) -> None:
+        """Raise ValueError if these values do not go together (override; e.g. SGD's nesterov).
+
+        ``values`` holds every hyperparameter and flag as they would be after the change.
+        """
+
+    def _known_names(self) -> str:
+        """``SGD has lr, momentum, ... and the flag nesterov``: for error messages."""
+        text = f"{type(self).__name__} has {', '.join(self.hyperparameters)}"
+        if self.flags:
+            text += f" and the flag{'s' if len(self.flags) > 1 else ''} {', '.join(self.flags)}"
+        return text
 
     def _assign(self, values: dict[str, object]) -> None:
-        checked = {n: self.checks.get(n, check.finite)(n, v) for n, v in values.items()}
-        candidate = {**self.hyperparameters, **checked}
-        self.check_combination(candidate)
+        flags = {n: check.flag(n, v) for n, v in values.items() if n in self.flag_names}
+        numbers = {n: self.checks.get(n, check.finite)(n, v)
+                   for n, v in values.items() if n not in self.flag_names}
+        hyperparameters = {**self.hyperparameters, **numbers}
+        flags = {**self.flags, **flags}
+        self.check_combination({**hyperparameters, **flags})
         # all or nothing, and read-only: changes go through set(), which checks them
-        self.__dict__["hyperparameters"] = MappingProxyType(candidate)
-        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1  # for cached shapes
+        vars(self).update(
+            hyperparameters=MappingProxyType(hyperparameters),
+            _flags=flags,
+            _version=vars(self).get("_version", 0) + 1,  # for cached shapes
+        )
 
     def __getstate__(self) -> dict:  # copy.deepcopy and pickle (a mapping proxy is neither)
         return {**self.__dict__, "hyperparameters": dict(self.hyperparameters)}
@@ -122,10 +179,15 @@ class Optimizer:
         self.__dict__.update(state, hyperparameters=MappingProxyType(state["hyperparameters"]))
 
     def __setattr__(self, name: str, value: object) -> None:
-        if name in self.__dict__.get("hyperparameters", {}):
+        if name in self.__dict__.get("hyperparameters", {}) or name in self.flags:
             self.set(**{name: value})
-        else:
+        elif name.startswith("_") or name == "t" or _declared(type(self), name):
             super().__setattr__(name, value)
+        else:
+            raise AttributeError(
+                f"Invalid attribute: {name!r} (not a hyperparameter or flag of this "
+                f"optimizer: {self._known_names()})"
+            )
 
     # -- the two methods a concrete optimizer provides ------------------------------
     def init_state(self, x: np.ndarray, h: SimpleNamespace) -> dict[str, np.ndarray]:
@@ -140,18 +202,20 @@ class Optimizer:
 
     # -- the machinery ----------------------------------------------------------------
     def reset(self) -> None:
-        """Forget all state: the next ``step`` is step 1 again, with any params structure."""
+        """Forget all state: the next ``step`` is step 1 again, with any params structure.
+
+        ``batch_ndim`` and the hyperparameters are kept.
+        """
         self.t = 0
         self._states: list[dict[str, np.ndarray]] = []
-        self._spares: list[dict[str, np.ndarray]] = []  # last step's state arrays, for reuse
         self._structure: Structure | None = None
         self._hyperparameters_changed = False
         self._shaped_cache: tuple = (None, [])
 
-    def __getattr__(self, name: str) -> Hyper:
-        hyperparameters = self.__dict__.get("hyperparameters", {})
-        if name in hyperparameters:
-            return hyperparameters[name]
+    def __getattr__(self, name: str) -> Hyper | bool:
+        for values in (self.__dict__.get("hyperparameters", {}), self.__dict__.get("_flags", {})):
+            if name in values:
+                return values[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
@@ -188,73 +252,20 @@ class Optimizer:
         new_xs, new_states = [], []
         with np.errstate(all="ignore"):  # divergence is shown by the runner, not raised here
             for i, (x, g, h, state) in enumerate(zip(xs, gs, hs, states)):
-                if self._can_chunk(x, h):
-                    spare = self._spares[i] if self._spares else {}
-                    x_new, new_state = self._update_in_chunks(x, g, state, h, t, spare)
-                else:
-                    s = SimpleNamespace(**state)
-                    x_new, new_state = np.asarray(self.update(x, g, s, h, t)), vars(s)
+                s = SimpleNamespace(**state)
+                x_new = np.asarray(self.update(x, g, s, h, t))
                 if x_new.shape != x.shape:
                     raise ValueError(
                         f"{type(self).__name__}.update returned shape {x_new.shape} "
                         f"for {_array_name(structure, i)} of shape {x.shape}"
                     )
                 new_xs.append(x_new)
-                new_states.append(new_state)
+                new_states.append(vars(s))
 
-        spares = self._states if self._states and self._structure == structure else []
         vars(self).update(  # plain attributes: set in one go, past __setattr__'s check
-            _spares=spares, _states=new_states, _structure=structure, t=t,
-            _hyperparameters_changed=False,
+            _states=new_states, _structure=structure, t=t, _hyperparameters_changed=False,
         )
         return unflatten(new_xs, structure)
-
-    def _can_chunk(self, x: np.ndarray, h: SimpleNamespace) -> bool:
-        """Large arrays of an element-wise rule with scalar hyperparameters go in chunks."""
-        return (
-            self.elementwise
-            and x.size >= 2 * self.chunk_size
-            and not any(isinstance(v, np.ndarray) for v in vars(h).values())
-        )
-
-    def _update_in_chunks(self, x, g, state, h, t, spare):
-        """Apply an element-wise ``update`` to consecutive slices of the flattened arrays.
-
-        Same numbers as one call on the whole array (each element sees the same
-        operations), but faster: a slice's temporaries stay in the CPU cache, and slices
-        are spread over the machine's cores (numpy releases the GIL inside its loops),
-        as torch's own element-wise kernels are. The new state goes into ``spare``, the
-        arrays of the state before the committed one (no longer needed: ``opt.state``
-        hands out copies), or fresh arrays; the committed state is never written to.
-        """
-        n = x.size
-        x_flat, g_flat = x.reshape(-1), g.reshape(-1)
-        state_flat = {k: v.reshape(-1) for k, v in state.items()}
-
-        def compute(part):
-            s = SimpleNamespace(**{k: v[part] for k, v in state_flat.items()})
-            with np.errstate(all="ignore"):  # error states are per thread
-                x_part = np.asarray(self.update(x_flat[part], g_flat[part], s, h, t))
-            expected = x_flat[part].shape
-            if x_part.shape != expected:
-                raise ValueError(
-                    f"{type(self).__name__}.update returned shape {x_part.shape} for a slice "
-                    f"of shape {expected}: an element-wise rule must return one value per element"
-                )
-            return x_part, vars(s)
-
-        x_probe, s_probe = compute(slice(0, 1))  # one element tells the result dtypes
-        x_out = np.empty(n, dtype=x_probe.dtype)
-        state_out = {k: spare_buffer(spare, k, n, np.asarray(v).dtype) for k, v in s_probe.items()}
-
-        def compute_and_store(part):
-            x_part, s_part = compute(part)
-            x_out[part] = x_part
-            for k, v in s_part.items():
-                state_out[k][part] = v
-
-        over_slices(compute_and_store, n, self.chunk_size)
-        return x_out.reshape(x.shape), {k: v.reshape(x.shape) for k, v in state_out.items()}
 
     def _shaped_hyperparameters(self, xs, structure) -> list[SimpleNamespace]:
         """``_hyperparameters_for`` each array, cached until the values or shapes change."""
@@ -267,6 +278,12 @@ class Optimizer:
 
     def _hyperparameters_for(self, x: np.ndarray, name: str) -> SimpleNamespace:
         """Hyperparameters as seen by one array: arrays padded with trailing unit axes."""
+        runs = self.batch_ndim
+        if x.ndim < runs:
+            raise ValueError(
+                f"{name} has shape {x.shape}: fewer axes than batch_ndim = {runs} (the "
+                f"leading axes of every parameter array that index independent runs)"
+            )
         shaped = {}
         for key, value in self.hyperparameters.items():
             if isinstance(value, np.ndarray):
@@ -277,6 +294,14 @@ class Optimizer:
                         f"{x.shape}: a hyperparameter's axes lead the parameter's axes "
                         f"(e.g. lr of shape (n,) or (n, 1) with params of shape (n, 2))"
                     )
+                if self.mixes_elements and any(n != 1 for n in padded.shape[runs:]):
+                    raise ValueError(
+                        f"{key} has shape {value.shape}, which varies within one run of "
+                        f"{name} (shape {x.shape}, batch_ndim = {runs}): "
+                        f"{type(self).__name__} combines the elements of each run, so its "
+                        f"hyperparameters may vary only along the batch axes (declare a "
+                        f"batch of runs with opt.batch_ndim; run() and sweep() do)"
+                    )
                 value = padded
             shaped[key] = value
         return SimpleNamespace(**shaped)
@@ -286,10 +311,46 @@ class Optimizer:
             return f"array(shape={value.shape})" if isinstance(value, np.ndarray) else f"{value:g}"
 
         parts = [f"{k}={show(v)}" for k, v in self.hyperparameters.items()]
-        parts += [
-            f"{k}={v}" for k, v in vars(self).items() if isinstance(v, bool) and k[0] != "_"
-        ]
+        parts += [f"{k}={v}" for k, v in self.flags.items()]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+    # -- public members for wrappers (OPT-B) ------------------------------------------------
+    # What an optimizer built on another one (a wrapper, or a rule that needs a pass over all
+    # arrays before updating any) may use besides step, set, hyperparameters, t, state, reset.
+    def hyperparameters_for(self, params: Params) -> list[SimpleNamespace]:
+        """The hyperparameters as ``update`` sees them, one namespace per array of ``params``.
+
+        Array values come aligned to each array's axes, as in a step. A value that does not
+        fit raises the ValueError a step would, and nothing changes: a wrapper calls this
+        before stepping anything, so that its step stays all or nothing.
+        """
+        xs, structure = flatten(params, "params")
+        return list(self._shaped_hyperparameters(xs, structure))
+
+    def committed_state(self) -> list[Mapping[str, np.ndarray]]:
+        """The state of each array as the last step committed it ([] before step 1).
+
+        Read-only views, not copies (``state`` gives copies): for reading the previous
+        step's state at the start of the next one, as hypergradient descent does.
+        """
+        views = [{k: v.view() for k, v in s.items()} for s in self._states]
+        for view in views:
+            for v in view.values():
+                v.flags.writeable = False
+        return [MappingProxyType(view) for view in views]
+
+
+def _declared(cls: type, name: str) -> bool:
+    """Whether ``name`` may be assigned on an instance of ``cls``: a property with a setter
+    (``betas``, ``batch_ndim``), or a public setting a subclass declares in its class body
+    (not one of the base class's own names, such as ``checks``)."""
+    attribute = getattr(cls, name, _MISSING)
+    if isinstance(attribute, property):
+        return attribute.fset is not None
+    return attribute is not _MISSING and not hasattr(Optimizer, name) and not callable(attribute)
+
+
+_MISSING = object()
 
 
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
@@ -297,54 +358,22 @@ def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return len(shape) == len(target) and all(n in (1, m) for n, m in zip(shape, target))
 
 
-def _cores() -> int:
-    """Threads for large element-wise steps: $ALR_TEACH_THREADS, else the usable cores (<= 4)."""
-    wanted = os.environ.get("ALR_TEACH_THREADS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    found = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(4, found or 1))  # past 4, memory bandwidth rather than cores limits
+def parameter_axes(x: np.ndarray, batch_ndim: int) -> tuple[int, ...]:
+    """The axes of ``x`` that belong to one run: every axis after the ``batch_ndim`` first.
 
-
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _helper_threads() -> ThreadPoolExecutor:
-    """Threads that work beside the calling one (one fewer than the cores), made on first use."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=max(1, _cores() - 1), thread_name_prefix="alr_teach")
-    return _POOL
-
-
-def over_slices(work: Callable[[slice], T], n: int, size: int) -> list[T]:
-    """``work(part)`` for consecutive slices of ``range(n)`` of ``size`` elements, on the cores.
-
-    Each core takes one contiguous run of slices (the calling thread the first run);
-    results come back in slice order, and the first error raised in any thread reaches
-    the caller. Element-wise rules use it through ``_update_in_chunks``; rules that need
-    a few sums first (LAMB, NovoGrad) call it once per pass.
+    >>> parameter_axes(np.zeros((5, 3, 2)), 1)
+    (1, 2)
     """
-    parts = [slice(start, start + size) for start in range(0, n, size)]
-    runs = [list(r) for r in np.array_split(np.array(parts), min(_cores(), len(parts)))]
-
-    def do_run(run: list[slice]) -> list[T]:
-        with np.errstate(all="ignore"):  # error states are per thread
-            return [work(part) for part in run]
-
-    futures = [_helper_threads().submit(do_run, run) for run in runs[1:]]
-    results = do_run(runs[0])
-    for future in futures:
-        results += future.result()  # re-raises the first error, if any
-    return results
+    return tuple(range(batch_ndim, x.ndim))
 
 
-def spare_buffer(spare: dict[str, np.ndarray], name: str, n: int, dtype: np.dtype) -> np.ndarray:
-    """A flat array of ``n`` elements for a new state entry: last step's spare, if it fits."""
-    reuse = spare.get(name)
-    if reuse is not None and reuse.size == n and reuse.dtype == dtype:
-        return reuse.reshape(-1)
-    return np.empty(n, dtype=dtype)
+def per_run_shape(x: np.ndarray, batch_ndim: int) -> tuple[int, ...]:
+    """The shape of one number per run: ``x``'s batch axes, then 1 for each other axis.
+
+    >>> per_run_shape(np.zeros((5, 3, 2)), 1)
+    (5, 1, 1)
+    """
+    return x.shape[:batch_ndim] + (1,) * (x.ndim - batch_ndim)
 
 
 def _array_name(structure: Structure, i: int) -> str:

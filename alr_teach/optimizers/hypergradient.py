@@ -8,14 +8,15 @@ that took it, and its derivative is a dot product of two vectors already at hand
     eta_t = eta_{t-1} - beta * h_t                      (gradient descent on the rate)
 
 :class:`SGDHD` and :class:`AdamHD` put this in front of :class:`~alr_teach.SGD` and
-:class:`~alr_teach.Adam` (Baydin et al., 2018). :class:`HypergradientExplorer` shows the
-rate and the loss of a run against a constant rate, with sliders for :math:`\\beta` and
-:math:`\\eta_0`. This module needs numpy alone; the explorer imports matplotlib when built.
+:class:`~alr_teach.Adam` (Baydin et al., 2018). The explorer of
+:mod:`alr_teach.viz.explorers.hypergradient` shows the rate and the loss of a run against
+a constant rate, with sliders for :math:`\\beta` and :math:`\\eta_0`.
 
-**One rate per problem.** The dot product runs over *every* parameter array (all the
-layers of a network share one rate, as in the paper), but not across the sweep axes: when
-hyperparameters are arrays their leading axes are independent problems, each with its own
-rate (:func:`alr_teach.optimizers.layerwise.parameter_axes` says which axes one problem owns).
+**One rate per run.** The dot product runs over *every* parameter array (all the
+layers of a network share one rate, as in the paper), but not across the batch axes: with
+``opt.batch_ndim = k`` the leading ``k`` axes of every array index independent runs, each
+with its own rate (:func:`alr_teach.optimizers.base.parameter_axes` says which axes one
+run owns).
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ import numpy as np
 from alr_teach import _validation as check
 from alr_teach.optimizers._params import Params, flatten
 from alr_teach.optimizers.adam import Adam
-from alr_teach.optimizers.base import Optimizer, add_weight_decay
-from alr_teach.optimizers.layerwise import parameter_axes, sweep_ndim
+from alr_teach.optimizers.base import Optimizer, add_weight_decay, parameter_axes, per_run_shape
 from alr_teach.optimizers.sgd import SGD
+
+__all__ = ["SGDHD", "AdamHD"]
 
 
 class _Hypergradient(Optimizer):
@@ -44,9 +46,8 @@ class _Hypergradient(Optimizer):
     :math:`\\eta_t = 0` the step is 0 and says nothing: ``update`` runs once more at rate 1.
     """
 
-    # one rate for all elements: the hypergradient sums over every array, so a slice of an
-    # array cannot be stepped on its own
-    elementwise = False
+    # one rate for all elements of a run: the hypergradient sums over every array
+    mixes_elements = True
 
     def _add_beta(self, beta: float) -> None:
         """Register the hyper-learning rate after the base class has set up the others."""
@@ -61,18 +62,21 @@ class _Hypergradient(Optimizer):
         """:math:`h_t = \\sum_{\\text{arrays}} g_t \\cdot u_{t-1}` per problem (shape: the
         sweep axes); None on the first step (:math:`u_0 = 0`) or when params do not match
         the earlier steps (``step`` then raises its own error)."""
-        if not self._states:
+        committed = self.committed_state()  # u_{t-1}, as the last step left it
+        if not committed:
             return None
         xs, structure = flatten(params, "params")
         gs, grad_structure = flatten(grads, "grads")
-        if structure != self._structure or grad_structure != structure:
+        if grad_structure != structure or [x.shape for x in xs] != [
+            state["direction"].shape for state in committed
+        ]:
             return None
-        hs = self._shaped_hyperparameters(xs, structure)
+        hs = self.hyperparameters_for(params)
         total: np.ndarray | float = 0.0
         with np.errstate(all="ignore"):  # divergence is shown by the runner, not raised
-            for x, g, h, state in zip(xs, gs, hs, self._states):
+            for x, g, h, state in zip(xs, gs, hs, committed):
                 g = add_weight_decay(g, x, h.weight_decay)  # the loss includes the L2 term
-                axes = parameter_axes(x, h)
+                axes = parameter_axes(x, self.batch_ndim)
                 if len(axes) == x.ndim:  # one problem: a plain dot product (faster)
                     total = total + np.vdot(g, state["direction"])
                 else:
@@ -80,7 +84,7 @@ class _Hypergradient(Optimizer):
         return np.asarray(total)
 
     def init_state(self, x, h):
-        per_problem = _per_problem_shape(x, h)
+        per_problem = per_run_shape(x, self.batch_ndim)
         return {
             **super().init_state(x, h),
             "lr_t": np.zeros(per_problem) + h.lr,
@@ -89,7 +93,7 @@ class _Hypergradient(Optimizer):
         }
 
     def update(self, x, g, s, h, t):
-        per_problem = _per_problem_shape(x, h)
+        per_problem = per_run_shape(x, self.batch_ndim)
         pending = self._pending_hypergradient
         s.hypergradient = (np.zeros(per_problem) if pending is None
                            else np.reshape(pending, per_problem))
@@ -112,9 +116,10 @@ class _Hypergradient(Optimizer):
     def current_lr(self) -> float | np.ndarray:
         """:math:`\\eta_t` after the last step (``lr`` before the first): a float for one
         problem, an array shaped like the sweep axes for a sweep."""
-        if not self._states:
+        committed = self.committed_state()
+        if not committed:
             return self.lr
-        rate = self._states[0]["lr_t"]
+        rate = committed[0]["lr_t"]
         return float(rate.reshape(-1)[0]) if rate.size == 1 else _drop_trailing_ones(rate)
 
 
@@ -155,9 +160,9 @@ class SGDHD(_Hypergradient, SGD):
           setting ``lr`` later (a schedule) changes nothing.
         * State entries ``lr_t`` and ``hypergradient`` hold one number per problem, with
           ``x``'s number of axes and length 1 along the parameter axes.
-        * A batch of independent runs with scalar hyperparameters (params ``(B, d)``) is
-          *one* problem with one rate: give ``beta`` or ``lr`` the batch axis to separate
-          them (``beta=np.full(B, 1e-3)``).
+        * A batch of independent runs (params ``(B, d)``) has one rate per run when the
+          optimizer is told of it (``opt.batch_ndim = 1``; the runner does it), and is
+          otherwise *one* problem with one rate.
 
     Parameters:
         lr: :math:`\eta_0 \ge 0`, the initial rate (required, as for SGD).
@@ -277,12 +282,6 @@ class AdamHD(_Hypergradient, Adam):
 
 
 # -- helpers ------------------------------------------------------------------------------
-def _per_problem_shape(x: np.ndarray, h: SimpleNamespace) -> tuple[int, ...]:
-    """``x``'s sweep axes, then 1 for each parameter axis: one number per problem."""
-    k = sweep_ndim(h)
-    return x.shape[:k] + (1,) * (x.ndim - k)
-
-
 def _with(h: SimpleNamespace, **values: object) -> SimpleNamespace:
     """A copy of the hyperparameters ``h`` with some values replaced."""
     return SimpleNamespace(**{**vars(h), **values})

@@ -5,70 +5,44 @@ array (a layer's weights, say) as a whole: LAMB rescales Adam's step so that it 
 fixed fraction of the array's norm (the *trust ratio*); NovoGrad keeps a single second
 moment per array, the running average of the gradient's squared norm.
 
-**Norms and sweeps.** "The norm of an array" means the norm over the array's own
-(parameter) axes. When hyperparameters are arrays, their leading axes are sweep axes:
-each entry is an independent problem, and a norm must not mix problems. So the norms here
-reduce over every axis *after* the sweep axes, keeping those axes (``keepdims``), and a
-sweep gives exactly what a loop of single runs gives. :func:`norm` and
-:func:`sum_of_squares` apply this rule; :func:`parameter_axes` says which axes it reduces.
+**Norms and batches of runs.** "The norm of an array" means the norm over one run's
+axes. When the optimizer is told of a batch of runs (``opt.batch_ndim = 1`` for params
+of shape ``(B, ...)``; :func:`~alr_teach.lab.runner.run` and the sweeps do it), the
+leading ``batch_ndim`` axes index independent runs and a norm must not mix them. So the
+norms here reduce over every axis *after* the batch axes, keeping those axes
+(``keepdims``), and a batch gives exactly what a loop of single runs gives.
+:func:`sum_of_squares` and :func:`norm` apply this rule.
 """
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import numpy as np
 
 from alr_teach._validation import Hyper
 from alr_teach.optimizers.adam import AdamLike
-from alr_teach.optimizers.base import add_weight_decay, over_slices, spare_buffer
+from alr_teach.optimizers.base import add_weight_decay, parameter_axes, per_run_shape
+
+__all__ = ["LAMB", "NovoGrad", "norm", "sum_of_squares", "trust_ratio"]
 
 
-# -- norms per problem ----------------------------------------------------------------
-def sweep_ndim(h: SimpleNamespace) -> int:
-    """How many leading axes of the params are sweep axes (independent problems).
+# -- norms per run ---------------------------------------------------------------------
+def sum_of_squares(a: np.ndarray, batch_ndim: int) -> np.ndarray:
+    """:math:`\\|a\\|^2` per run: summed over the axes after the ``batch_ndim`` batch axes,
+    which are kept as 1s.
 
-    It is the largest number of axes of any array hyperparameter once the trailing unit
-    axes are dropped: ``lr`` of shape ``(50,)``, ``(50, 1)`` or ``(50, 1, 1)`` gives 1;
-    ``beta1`` of shape ``(1, 4)`` gives 2. With scalar hyperparameters it is 0: the
-    whole array is one problem.
-
-    >>> sweep_ndim(SimpleNamespace(lr=np.ones((50, 1, 1)), beta1=np.full((1, 4, 1), 0.9)))
-    2
-    >>> sweep_ndim(SimpleNamespace(lr=0.1))
-    0
-    """
-    ndim = 0
-    for value in vars(h).values():
-        if isinstance(value, np.ndarray):
-            shape = list(value.shape)
-            while shape and shape[-1] == 1:
-                shape.pop()
-            ndim = max(ndim, len(shape))
-    return ndim
-
-
-def parameter_axes(a: np.ndarray, h: SimpleNamespace) -> tuple[int, ...]:
-    """The axes of ``a`` that belong to one problem: all axes after the sweep axes."""
-    return tuple(range(sweep_ndim(h), a.ndim))
-
-
-def sum_of_squares(a: np.ndarray, h: SimpleNamespace) -> np.ndarray:
-    """:math:`\\|a\\|^2` per problem: summed over the parameter axes, which are kept as 1s.
-
-    >>> params = np.array([[3.0, 4.0], [1.0, 0.0]])          # two problems (a sweep of 2 lrs)
-    >>> sum_of_squares(params, SimpleNamespace(lr=np.array([0.1, 0.2])))
+    >>> params = np.array([[3.0, 4.0], [1.0, 0.0]])
+    >>> sum_of_squares(params, batch_ndim=1)          # two runs (rows) of a 2-D problem
     array([[25.],
            [ 1.]])
-    >>> sum_of_squares(params, SimpleNamespace(lr=0.1))       # one problem: the whole array
+    >>> sum_of_squares(params, batch_ndim=0)          # one run: the whole array
     array([[26.]])
     """
-    return np.sum(a * a, axis=parameter_axes(a, h), keepdims=True)
+    return np.sum(a * a, axis=parameter_axes(a, batch_ndim), keepdims=True)
 
 
-def norm(a: np.ndarray, h: SimpleNamespace) -> np.ndarray:
-    """:math:`\\|a\\|` per problem (the 2-norm over the parameter axes, kept as 1s)."""
-    return np.sqrt(sum_of_squares(a, h))
+def norm(a: np.ndarray, batch_ndim: int) -> np.ndarray:
+    """:math:`\\|a\\|` per run (the 2-norm over the axes after the batch axes, kept as 1s)."""
+    return np.sqrt(sum_of_squares(a, batch_ndim))
 
 
 def trust_ratio(x_norm: Hyper, u_norm: Hyper) -> Hyper:
@@ -83,24 +57,8 @@ def trust_ratio(x_norm: Hyper, u_norm: Hyper) -> Hyper:
     return np.where((x_norm == 0) | (u_norm == 0), 1.0, ratio)
 
 
-# -- large arrays, slice by slice -------------------------------------------------------
-class _Layerwise(AdamLike):
-    """A rule with Adam's hyperparameters that mixes an array's elements only through norms.
-
-    Such a rule is element-wise apart from those norms, so large arrays (with scalar
-    hyperparameters) still go slice by slice over the cores, in two passes: the sums of
-    squares are added up slice by slice in one pass, and the element-wise remainder uses
-    them in the next. A subclass writes that as ``_update_in_chunks``; the numbers are
-    those of ``update`` but for the order in which the squares are summed.
-    """
-
-    def _can_chunk(self, x: np.ndarray, h: SimpleNamespace) -> bool:
-        scalar = not any(isinstance(v, np.ndarray) for v in vars(h).values())
-        return scalar and x.size >= 2 * self.chunk_size
-
-
 # -- LAMB -------------------------------------------------------------------------------
-class LAMB(_Layerwise):
+class LAMB(AdamLike):
     r"""LAMB: Adam's step, rescaled per parameter array to a fixed fraction of its norm.
 
     Update rule (step :math:`t \ge 1`, for each parameter array ``x``)::
@@ -125,8 +83,8 @@ class LAMB(_Layerwise):
 
     Symbols: :math:`\eta` = ``lr``, :math:`\beta_1, \beta_2` = ``betas``, :math:`\epsilon` =
     ``eps``, :math:`\lambda` = ``weight_decay``, :math:`m, v` = ``state["m"], state["v"]``,
-    :math:`t` = ``opt.t``. Norms are per array (per problem in a sweep: see
-    :mod:`alr_teach.optimizers.layerwise`).
+    :math:`t` = ``opt.t``. Norms are per array (per run in a batch of runs:
+    see :mod:`alr_teach.optimizers.layerwise`).
 
     Conventions:
         * This is Algorithm 2 of the paper (ICLR version): both moments bias-corrected,
@@ -144,9 +102,9 @@ class LAMB(_Layerwise):
           nor AdamW's ``x *= 1 - lr * weight_decay``.
         * The ratio is 1 when :math:`\lVert x \rVert = 0` (e.g. a bias initialised at 0: it
           then takes plain Adam steps) or :math:`\lVert u \rVert = 0`.
-        * A batch of independent runs with scalar hyperparameters (params ``(B, d)``) is
-          *one* problem here: the norm covers all B runs. Give any hyperparameter the batch
-          axis (``lr=np.full(B, 1e-3)``) to make each row its own problem.
+        * A batch of independent runs (params ``(B, d)``) is B problems only when the
+          optimizer is told so (``opt.batch_ndim = 1``; the runner does it): then each row
+          has its own norms. Otherwise the array is one problem and the norm covers it all.
 
     Parameters:
         lr: :math:`\eta \ge 0`, the step as a fraction of :math:`\lVert x \rVert`.
@@ -170,6 +128,8 @@ class LAMB(_Layerwise):
     [-0.0009 -0.0065]
     """
 
+    mixes_elements = True  # norms of each run
+
     def __init__(
         self,
         lr: float = 1e-3,
@@ -183,52 +143,18 @@ class LAMB(_Layerwise):
         return {"m": np.zeros_like(x), "v": np.zeros_like(x)}
 
     def update(self, x, g, s, h, t):
-        u = self.direction(x, g, s, h, t)
-        ratio = trust_ratio(norm(x, h), norm(u, h))
-        return x - h.lr * ratio * u
-
-    def direction(self, x, g, s, h, t):
-        """``u = r + lambda * x``, element by element (and the new ``s.m``, ``s.v``)."""
         s.m = h.beta1 * s.m + (1 - h.beta1) * g
         s.v = h.beta2 * s.v + (1 - h.beta2) * g * g
         m_hat = s.m / (1 - h.beta1**t)
         v_hat = s.v / (1 - h.beta2**t)
         r = m_hat / (np.sqrt(v_hat) + h.eps)
-        return add_weight_decay(r, x, h.weight_decay)  # r + lambda * x
-
-    def _update_in_chunks(self, x, g, state, h, t, spare):
-        """``update`` for a large array, in two passes over slices of it.
-
-        Pass 1 computes ``m``, ``v`` and ``u`` slice by slice, and each slice's sums of
-        ``x**2`` and ``u**2``; ``u`` is parked in the output array. With the two norms
-        known, pass 2 turns each slice of ``u`` into ``x - lr * ratio * u`` in place.
-        """
-        n, dtype = x.size, np.result_type(x, g, state["m"], state["v"])
-        x1, g1 = x.reshape(-1), g.reshape(-1)
-        m_old, v_old = state["m"].reshape(-1), state["v"].reshape(-1)
-        m, v = spare_buffer(spare, "m", n, dtype), spare_buffer(spare, "v", n, dtype)
-        out = np.empty(n, dtype=dtype)
-
-        def first_pass(part):
-            s = SimpleNamespace(m=m_old[part], v=v_old[part])
-            out[part] = u = self.direction(x1[part], g1[part], s, h, t)
-            m[part], v[part] = s.m, s.v
-            return sum_of_squares(x1[part], h), sum_of_squares(u, h)
-
-        x_sq, u_sq = np.sum(over_slices(first_pass, n, self.chunk_size), axis=0)
-        step_size = h.lr * trust_ratio(np.sqrt(x_sq), np.sqrt(u_sq))  # shape (1,)
-
-        def second_pass(part):
-            u = out[part]
-            np.multiply(step_size, u, out=u)
-            np.subtract(x1[part], u, out=u)  # x - lr * ratio * u
-
-        over_slices(second_pass, n, self.chunk_size)
-        return out.reshape(x.shape), {"m": m.reshape(x.shape), "v": v.reshape(x.shape)}
+        u = add_weight_decay(r, x, h.weight_decay)  # r + lambda * x
+        ratio = trust_ratio(norm(x, self.batch_ndim), norm(u, self.batch_ndim))
+        return x - h.lr * ratio * u
 
 
 # -- NovoGrad ---------------------------------------------------------------------------
-class NovoGrad(_Layerwise):
+class NovoGrad(AdamLike):
     r"""NovoGrad: momentum on gradients normalised by one second moment per parameter array.
 
     Update rule (step :math:`t \ge 1`, for each parameter array ``x``)::
@@ -253,8 +179,8 @@ class NovoGrad(_Layerwise):
     Symbols: :math:`\eta` = ``lr``, :math:`\beta_1, \beta_2` = ``betas``, :math:`\epsilon` =
     ``eps``, :math:`\lambda` = ``weight_decay``, :math:`m` = ``state["m"]`` (shaped like
     ``x``), :math:`v` = ``state["v"]``: one value per array, with ``x``'s number of axes
-    and length 1 along the parameter axes (``(1, 1)`` for a matrix; ``(K, 1)`` for
-    params ``(K, d)`` in a sweep of K problems), so it broadcasts against ``x``.
+    and length 1 along the parameter axes (``(1, 1)`` for a matrix; ``(B, 1)`` for
+    params ``(B, d)`` with ``batch_ndim = 1``, B runs), so it broadcasts against ``x``.
 
     Conventions:
         * The paper's form: the first step *starts* both averages (:math:`v_1 =
@@ -270,8 +196,8 @@ class NovoGrad(_Layerwise):
         * eps is added to :math:`\sqrt{v}`, outside the root, as in Adam.
         * ``weight_decay`` is added to the *normalised* gradient, so it is not rescaled by
           :math:`\sqrt{v}`: its effect does not depend on the gradients' scale.
-        * A batch of independent runs with scalar hyperparameters is one problem here
-          (see :class:`LAMB`): give a hyperparameter the batch axis to separate them.
+        * A batch of independent runs is one problem unless the optimizer is told of it
+          with ``batch_ndim`` (see :class:`LAMB`).
 
     Parameters:
         lr: :math:`\eta \ge 0`.
@@ -292,6 +218,8 @@ class NovoGrad(_Layerwise):
     [ 0.0268 -0.0536]
     """
 
+    mixes_elements = True  # the squared norm of each run's gradient
+
     def __init__(
         self,
         lr: float = 1e-3,
@@ -302,38 +230,11 @@ class NovoGrad(_Layerwise):
         super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def init_state(self, x, h):
-        per_problem = x.shape[: sweep_ndim(h)] + (1,) * (x.ndim - sweep_ndim(h))
-        return {"m": np.zeros_like(x), "v": np.zeros(per_problem, dtype=x.dtype)}
+        return {"m": np.zeros_like(x), "v": np.zeros(per_run_shape(x, self.batch_ndim), x.dtype)}
 
     def update(self, x, g, s, h, t):
-        s.v = self.second_moment(sum_of_squares(g, h), s, h, t)
-        return self.momentum_step(x, g, s, h, t)
-
-    def second_moment(self, g_sq, s, h, t):
-        """The new ``v`` from this step's :math:`\\lVert g \\rVert^2` (one number per array)."""
-        return g_sq if t == 1 else h.beta2 * s.v + (1 - h.beta2) * g_sq
-
-    def momentum_step(self, x, g, s, h, t):
-        """The rest of the step, element by element, once ``s.v`` is this step's."""
+        g_sq = sum_of_squares(g, self.batch_ndim)
+        s.v = g_sq if t == 1 else h.beta2 * s.v + (1 - h.beta2) * g_sq
         g_hat = add_weight_decay(g / (np.sqrt(s.v) + h.eps), x, h.weight_decay)
         s.m = g_hat if t == 1 else h.beta1 * s.m + g_hat
         return x - h.lr * s.m
-
-    def _update_in_chunks(self, x, g, state, h, t, spare):
-        """``update`` for a large array: :math:`\\lVert g \\rVert^2` summed slice by slice,
-        then the element-wise momentum step slice by slice."""
-        n, dtype = x.size, np.result_type(x, g, state["m"])
-        x1, g1, m_old = x.reshape(-1), g.reshape(-1), state["m"].reshape(-1)
-        g_sq = np.sum(over_slices(lambda part: sum_of_squares(g1[part], h), n, self.chunk_size))
-        v = self.second_moment(g_sq.reshape(state["v"].shape), SimpleNamespace(**state), h, t)
-        m, out = spare_buffer(spare, "m", n, dtype), np.empty(n, dtype=dtype)
-
-        v_flat = v.reshape(-1)  # shape (1,): broadcasts against a slice
-
-        def elementwise(part):
-            s = SimpleNamespace(m=m_old[part], v=v_flat)
-            out[part] = self.momentum_step(x1[part], g1[part], s, h, t)
-            m[part] = s.m
-
-        over_slices(elementwise, n, self.chunk_size)
-        return out.reshape(x.shape), {"m": m.reshape(x.shape), "v": v}

@@ -11,16 +11,42 @@ import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
-import numpy as np
-
 from alr_teach import _validation as check
 from alr_teach._validation import Hyper
 from alr_teach.optimizers._params import Params, flatten, unflatten
 from alr_teach.optimizers.adam_variants import RAdam
-from alr_teach.optimizers.base import Optimizer, _array_name
+from alr_teach.optimizers.base import Optimizer
+from alr_teach.optimizers.wrapper import Wrapper
+
+__all__ = ["Lookahead", "Ranger", "SlowWeights"]
 
 
-class Lookahead(Optimizer):
+class SlowWeights(Optimizer):
+    r"""Lookahead's own part: the slow weights, which step towards the fast ones.
+
+    ``step(phi, theta)`` returns :math:`\phi + \alpha\,(\theta - \phi)` (``theta``
+    takes the place of the gradient); :class:`Lookahead` calls it after every ``k``-th
+    step of the optimizer it wraps. Being an optimizer, it checks ``k`` and ``alpha`` and
+    shapes an array ``alpha`` (a sweep) like any hyperparameter.
+
+    >>> import numpy as np
+    >>> SlowWeights(k=5, alpha=0.5).step(np.array([0.0]), np.array([1.0]))
+    array([0.5])
+    """
+
+    checks = {"k": functools.partial(check.whole, low=1), "alpha": check.fraction}
+
+    def __init__(self, k: int = 5, alpha: float = 0.5) -> None:
+        super().__init__(k=k, alpha=alpha)
+
+    def init_state(self, x, h):
+        return {}
+
+    def update(self, x, g, s, h, t):
+        return x + h.alpha * (g - x)  # phi <- phi + alpha * (theta - phi)
+
+
+class Lookahead(Wrapper):
     r"""Lookahead: k steps forward with any optimizer, then part of the way back.
 
     Update rule (``t`` counts the wrapped optimizer's steps; ``theta`` are the fast
@@ -45,13 +71,15 @@ class Lookahead(Optimizer):
     optimizer's state plus ``"slow_weights"`` (shaped like ``params``); ``opt.t`` is the
     wrapped optimizer's step count.
 
-    **Contract.** ``step(params, grads)``, ``state``, ``t`` and ``reset()`` work as for
-    every optimizer; ``reset()`` also resets the wrapped one. ``opt.hyperparameters``
-    holds ``k``, ``alpha`` and the wrapped optimizer's, and all of them can be read and
-    changed here (``opt.lr = 0.01``, ``opt.set(alpha=0.8)``; each checked by its owner),
-    so :class:`~alr_teach.optimizers.schedules.Scheduled`, the runner and ``MLPClassifier`` take a
-    Lookahead like any optimizer. Pass a fresh optimizer and do not step it yourself.
-    ``alpha`` may be an array (a sweep), ``k`` is one whole number.
+    **Contract.** A :class:`~alr_teach.optimizers.wrapper.Wrapper`: ``step(params,
+    grads)``, ``state``, ``t`` and ``reset()`` work as for every optimizer; ``reset()``
+    also resets the wrapped one. ``opt.hyperparameters`` holds ``k``, ``alpha`` (kept by
+    :class:`SlowWeights`, ``opt.own``) and the wrapped optimizer's, and all of them can be
+    read and changed here (``opt.lr = 0.01``, ``opt.set(alpha=0.8)``; each checked by its
+    owner), so :class:`~alr_teach.optimizers.schedules.Scheduled`, the runner and
+    ``MLPClassifier`` take a Lookahead like any optimizer, and Lookahead takes any of
+    them (``Lookahead(Scheduled(SGD(lr=0.1), lr=...))``). Pass a fresh optimizer and do
+    not step it yourself. ``alpha`` may be an array (a sweep), ``k`` is one whole number.
 
     Conventions:
         * The gradient is always taken at the fast weights, and ``step`` returns the fast
@@ -94,97 +122,36 @@ class Lookahead(Optimizer):
     4 [0.2] [0.2]
     """
 
-    checks = {"k": functools.partial(check.whole, low=1), "alpha": check.fraction}
-
     def __init__(self, optimizer: Optimizer, k: int = 5, alpha: float = 0.5) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise check._fail("optimizer", optimizer, "must be an alr_teach optimizer "
-                              "instance, e.g. Adam(lr=1e-3)")
-        if optimizer.t != 0:
+        if isinstance(optimizer, Optimizer) and optimizer.t != 0:  # (its syncs count its steps)
             raise check._fail("optimizer", optimizer, f"has already stepped, t = {optimizer.t}: "
                               "wrap a fresh one, or call its reset() first")
-        # plain attributes, set past __setattr__ (which reads them)
-        vars(self).update(optimizer=optimizer, _own={})
-        self._assign({"k": k, "alpha": alpha})
-        self.reset()
-
-    # -- hyperparameters: k and alpha here, the rest the wrapped optimizer's -----------
-    @property
-    def hyperparameters(self) -> Mapping[str, Hyper]:  # type: ignore[override]
-        """The wrapped optimizer's hyperparameters with ``k`` and ``alpha`` (read-only).
-
-        On a name clash (RMSProp's ``alpha``) Lookahead's own wins; reach the other as
-        ``opt.optimizer.alpha``.
-        """
-        return MappingProxyType({**self.optimizer.hyperparameters, **self._own})
-
-    def _assign(self, values: dict[str, object]) -> None:
-        """``set`` ends here: k and alpha are checked and kept, the rest go to the wrapped
-        optimizer (checked there); nothing changes unless every value is valid."""
-        own = {name: self.checks[name](name, v) for name, v in values.items()
-               if name in self.checks}
-        theirs = {name: v for name, v in values.items() if name not in own}
-        if theirs:
-            self.optimizer.set(**theirs)
-        vars(self)["_own"] = {**self._own, **own}
-
-    def __getattr__(self, name: str) -> Hyper:
-        if "_own" in vars(self) and name in self.hyperparameters:  # (not while unpickling)
-            return self.hyperparameters[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in self.hyperparameters:
-            self.set(**{name: value})
-        else:
-            object.__setattr__(self, name, value)
-
-    def __getstate__(self) -> dict:  # copy.deepcopy and pickle: plain attributes only
-        return dict(vars(self))
-
-    def __setstate__(self, state: dict) -> None:
-        vars(self).update(state)
-
-    # -- the steps ----------------------------------------------------------------------
-    @property
-    def t(self) -> int:  # type: ignore[override]
-        """Steps taken: the wrapped optimizer's count."""
-        return self.optimizer.t
+        super().__init__(optimizer, own=SlowWeights(k=k, alpha=alpha))
+        self._slow: Params | None = None  # phi: set by the first step
 
     @property
     def state(self) -> dict[str, Params]:
         """The wrapped optimizer's state and ``"slow_weights"`` (copies; {} before step 1)."""
         state = self.optimizer.state
         if self._slow is not None:
-            state["slow_weights"] = unflatten([phi.copy() for phi in self._slow],
-                                              self._structure)
+            state["slow_weights"] = _copy(self._slow)
         return state
 
     def reset(self) -> None:
         """Reset the wrapped optimizer and forget the slow weights."""
-        self.optimizer.reset()
-        vars(self).update(_slow=None, _structure=None)
+        super().reset()
+        self._slow = None
 
     def step(self, params: Params, grads: Params) -> Params:
         """One step of the wrapped optimizer, then a sync if it was the k-th since the last."""
-        xs, structure = flatten(params, "params")
-        alphas = [self._hyperparameters_for(x, _array_name(structure, i)).alpha
-                  for i, x in enumerate(xs)]  # a misfit alpha fails here, before any change
-        slow = [x.copy() for x in xs] if self._slow is None else self._slow
+        self.own.hyperparameters_for(params)  # a misfit alpha fails here, before any change
+        slow = _copy(params) if self._slow is None else self._slow
         fast = self.optimizer.step(params, grads)  # checks params and grads
         if self.t % self.k == 0:
-            thetas, _ = flatten(fast, "params")
-            with np.errstate(all="ignore"):  # divergence is shown by the runner, not raised
-                slow = [phi + alpha * (theta - phi)
-                        for phi, theta, alpha in zip(slow, thetas, alphas)]
-            fast = unflatten([phi.copy() for phi in slow], structure)
-        vars(self).update(_slow=slow, _structure=structure)
+            slow = self.own.step(slow, fast)  # phi <- phi + alpha * (theta - phi)
+            fast = _copy(slow)
+        self._slow = slow
         return fast
-
-    def __repr__(self) -> str:
-        alpha = self.alpha
-        shown = f"array(shape={alpha.shape})" if isinstance(alpha, np.ndarray) else f"{alpha:g}"
-        return f"{type(self).__name__}({self.optimizer!r}, k={self.k}, alpha={shown})"
 
 
 class Ranger(Lookahead):
@@ -255,4 +222,15 @@ class Ranger(Lookahead):
     def betas(self, value: tuple[float, float]) -> None:
         self.optimizer.betas = value
 
+    @property
+    def flags(self) -> Mapping[str, bool]:
+        """None: the decay is decoupled in every Ranger (RAdam's flag is not Ranger's to change)."""
+        return MappingProxyType({})
+
     __repr__ = Optimizer.__repr__  # Ranger(lr=..., beta1=..., ..., k=6, alpha=0.5)
+
+
+def _copy(params: Params) -> Params:
+    """Fresh float arrays with the values and structure of ``params``."""
+    xs, structure = flatten(params, "params")
+    return unflatten([x.copy() for x in xs], structure)

@@ -28,7 +28,6 @@ class OptimisticGD(Optimizer):
     [1.]
     """
 
-    elementwise = True
     checks = {"lr": check.nonnegative}
 
     def __init__(self, lr: float) -> None:

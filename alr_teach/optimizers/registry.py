@@ -3,7 +3,17 @@
 An :class:`Entry` is a class plus the settings that make the method what its name says
 ("Momentum" is :class:`~alr_teach.optimizers.sgd.SGD` with ``momentum=0.9``). Every other
 setting is the class's default, which is torch's. Build one with :func:`make`; name a built
-optimizer with :func:`name_of`.
+optimizer with :func:`name_of`; read a class's constructor defaults with
+:func:`class_defaults` (the one place that introspects a signature).
+
+Every optimizer class of :mod:`alr_teach.optimizers` has an entry, except the building
+blocks (:class:`~alr_teach.optimizers.base.Optimizer`, ``AdamLike``, Lookahead's
+``SlowWeights``) and the **wrappers** (:class:`~alr_teach.optimizers.wrapper.Wrapper`
+subclasses: :class:`~alr_teach.optimizers.lookahead.Lookahead`,
+:class:`~alr_teach.optimizers.schedules.Scheduled`), which add something to any optimizer
+and so are named after it: ``name_of(Lookahead(Adam()))`` is ``"Lookahead(Adam)"``. A
+wrapper around one fixed optimizer that is a method in its own right gets an entry of its
+own: "Ranger" is Lookahead around RAdam.
 
 >>> make("Momentum", lr=0.01)
 SGD(lr=0.01, momentum=0.9, dampening=0, weight_decay=0, nesterov=False)
@@ -11,6 +21,9 @@ SGD(lr=0.01, momentum=0.9, dampening=0, weight_decay=0, nesterov=False)
 'Momentum'
 >>> defaults("Adam")["lr"]
 0.001
+>>> from alr_teach.optimizers.lookahead import Lookahead
+>>> name_of(Lookahead(make("Nesterov", lr=0.1)))
+'Lookahead(Nesterov)'
 """
 
 from __future__ import annotations
@@ -31,8 +44,9 @@ from alr_teach.optimizers.lookahead import Ranger
 from alr_teach.optimizers.optimistic import OptimisticGD
 from alr_teach.optimizers.rmsprop import RMSProp
 from alr_teach.optimizers.sgd import SGD
+from alr_teach.optimizers.wrapper import Wrapper
 
-__all__ = ["Entry", "OPTIMIZERS", "entry", "make", "defaults", "name_of"]
+__all__ = ["Entry", "OPTIMIZERS", "entry", "make", "defaults", "name_of", "class_defaults"]
 
 
 @dataclass(frozen=True)
@@ -46,9 +60,7 @@ class Entry:
 
     def defaults(self) -> dict[str, object]:
         """Every constructor argument with a default, as this entry builds it."""
-        found = {name: p.default for name, p in inspect.signature(self.cls).parameters.items()
-                 if p.default is not inspect.Parameter.empty}
-        return {**found, **self.fixed}
+        return {**class_defaults(self.cls), **self.fixed}
 
     def make(self, **settings: object) -> Optimizer:
         """A new optimizer of this method; ``settings`` override the defaults (e.g. ``lr``)."""
@@ -104,10 +116,25 @@ def defaults(name: str) -> dict[str, object]:
     return entry(name).defaults()
 
 
+def class_defaults(cls: type[Optimizer]) -> dict[str, object]:
+    """The constructor arguments of ``cls`` that have a default, with it (``lr`` of SGD has
+    none); for an entry's defaults use :func:`defaults`, which adds its fixed settings.
+
+    >>> class_defaults(SGD)["momentum"]
+    0.0
+    """
+    return {name: p.default for name, p in inspect.signature(cls).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
 def name_of(optimizer: Optimizer) -> str:
     """The registry name of a built optimizer: its class, and the entry whose fixed settings
-    it has ("Momentum" for ``SGD(momentum=0.9)``); else the class name."""
+    it has ("Momentum" for ``SGD(momentum=0.9)``); a wrapper without an entry of its own is
+    named after what it wraps ("Scheduled(Momentum)"); else the class name."""
     best, best_fixed = type(optimizer).__name__, -1
+    if isinstance(optimizer, Wrapper) and not any(type(optimizer) is e.cls
+                                                  for e in OPTIMIZERS.values()):
+        return f"{best}({name_of(optimizer.optimizer)})"
     for e in OPTIMIZERS.values():
         if type(optimizer) is not e.cls:
             continue

@@ -7,6 +7,8 @@ import numpy as np
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer, add_weight_decay, is_zero
 
+__all__ = ["RMSProp"]
+
 
 class RMSProp(Optimizer):
     r"""RMSProp: AdaGrad with a leaky memory, so the rates can grow again.
@@ -63,7 +65,7 @@ class RMSProp(Optimizer):
     [ 0.0118 -0.4501]
     """
 
-    elementwise = True
+    flag_names = ("centered",)
     checks = {
         "lr": check.nonnegative,
         "alpha": check.decay_factor,
@@ -81,10 +83,8 @@ class RMSProp(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        self.centered = check.flag("centered", centered)
-        super().__init__(
-            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum
-        )
+        super().__init__(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                         momentum=momentum, centered=centered)
 
     @property
     def uses_momentum(self) -> bool:

@@ -31,9 +31,9 @@ reference values written by tools/make_schedule_fixtures.py); each function's
 docstring says where torch differs.
 
 **Following a schedule.** :class:`Scheduled` wraps any optimizer (its class is not
-changed) and sets ``lr`` (and, optionally, momentum or Adam's beta1) from the schedule
-before every step. A schedule is any function of ``t``; fix the other arguments with
-:func:`functools.partial` (or write a lambda)::
+changed; the result is an optimizer too) and sets ``lr`` (and, optionally, momentum or
+Adam's beta1) from the schedule before every step. A schedule is any function of ``t``;
+fix the other arguments with :func:`functools.partial` (or write a lambda)::
 
     from functools import partial
     opt = Scheduled(SGD(lr=0.1), lr=partial(cosine, lr=0.1, T_max=100))
@@ -55,6 +55,13 @@ from numpy.typing import ArrayLike
 from alr_teach import _validation as check
 from alr_teach.optimizers._params import Params
 from alr_teach.optimizers.base import Optimizer
+from alr_teach.optimizers.wrapper import Wrapper
+
+__all__ = [
+    "Schedule", "Scheduled", "Value", "constant", "cosine", "cosine_warm_restarts",
+    "exponential", "linear_warmup", "one_cycle", "one_cycle_momentum", "step_decay",
+    "warmup_cosine",
+]
 
 Value = float | np.ndarray
 """A schedule's value: a float for a single step ``t``, an array for an array of steps."""
@@ -433,14 +440,17 @@ def one_cycle_momentum(
 
 
 # -- following a schedule -----------------------------------------------------------
-class Scheduled:
+class Scheduled(Wrapper):
     """An optimizer that follows a learning-rate (and optionally a momentum) schedule.
 
-    ``Scheduled(optimizer, lr=schedule)`` has the optimizer's ``step(params, grads)``
-    contract. Before each step it sets ``optimizer.lr = lr(t)``, with ``t =
-    optimizer.t`` the number of steps taken so far (0 before the first), then lets the
-    optimizer take the step. The optimizer's class and update rule are untouched: this
-    is exactly what a learner would write by hand with ``opt.set(lr=...)``.
+    ``Scheduled(optimizer, lr=schedule)`` is an optimizer (a
+    :class:`~alr_teach.optimizers.wrapper.Wrapper`): it goes wherever one goes (the
+    runner, ``MLPClassifier(optimizer=...)``, inside :class:`~alr_teach.Lookahead`).
+    Before each step it sets ``optimizer.lr = lr(t)``, with ``t = optimizer.t`` the number
+    of steps taken so far (0 before the first), then lets the optimizer take the step. The
+    optimizer's class and update rule are untouched: this is exactly what a learner would
+    write by hand with ``opt.set(lr=...)``. ``t`` counts *steps* (batches), not epochs:
+    with ``n`` samples an epoch has ``ceil(n / batch_size)`` steps.
 
     ``momentum=schedule`` also sets, before each step, the optimizer's ``momentum``
     (SGD, RMSProp) or, for Adam-type optimizers, ``beta1`` (``betas[0]``): what torch's
@@ -459,7 +469,7 @@ class Scheduled:
             used by step ``t + 1``).
         momentum_history: the same for the scheduled momentum / beta1 (empty without a
             momentum schedule).
-        t, state: the optimizer's.
+        t, state, hyperparameters: the optimizer's.
 
     ``reset()`` resets the optimizer and clears the histories: the next step uses the
     schedule's value at t = 0 again. A step that raises (bad grads, a schedule that
@@ -490,37 +500,27 @@ class Scheduled:
     def __init__(
         self, optimizer: Optimizer, lr: Schedule, momentum: Schedule | None = None
     ) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise _invalid("optimizer", optimizer, "must be an alr_teach optimizer, e.g. SGD(0.1)")
+        super().__init__(optimizer)
         example = "e.g. functools.partial(cosine, lr=0.1, T_max=100)"
         if not callable(lr):
             raise _invalid("lr", lr, f"must be a function of the step t, {example}")
-        self.momentum_name: str | None = None
+        momentum_name: str | None = None
         if momentum is not None:
             if not callable(momentum):
                 raise _invalid("momentum", momentum, "must be a function of the step t, "
                                "e.g. functools.partial(one_cycle_momentum, total_steps=100)")
             names = optimizer.hyperparameters
-            self.momentum_name = next((n for n in ("momentum", "beta1") if n in names), None)
-            if self.momentum_name is None:
+            momentum_name = next((n for n in ("momentum", "beta1") if n in names), None)
+            if momentum_name is None:
                 raise _invalid("momentum", momentum, f"{type(optimizer).__name__} has neither "
                                "momentum nor beta1 to schedule")
-        self.optimizer = optimizer
-        self.lr_schedule = lr
-        self.momentum_schedule = momentum
-        self.history: list[float | np.ndarray] = []
-        self.momentum_history: list[float | np.ndarray] = []
+        if "lr" not in optimizer.hyperparameters:
+            raise _invalid("optimizer", optimizer, "has no lr to schedule")
+        vars(self).update(  # plain attributes, past the check of hyperparameter names
+            lr_schedule=lr, momentum_schedule=momentum, momentum_name=momentum_name,
+            history=[], momentum_history=[],
+        )
         self._values(self.t)  # bad schedule settings fail here, not at the first step
-
-    @property
-    def t(self) -> int:
-        """Steps taken so far: the step number the schedule is asked for next."""
-        return self.optimizer.t
-
-    @property
-    def state(self) -> dict[str, Params]:
-        """The optimizer's state (a copy), as ``optimizer.state``."""
-        return self.optimizer.state
 
     def _values(self, t: int) -> dict[str, object]:
         values = {"lr": self.lr_schedule(t)}
@@ -545,7 +545,7 @@ class Scheduled:
 
     def reset(self) -> None:
         """Reset the optimizer and the histories; the schedule starts again at t = 0."""
-        self.optimizer.reset()
+        super().reset()
         self.history.clear()
         self.momentum_history.clear()
 

@@ -7,6 +7,8 @@ import numpy as np
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer, add_weight_decay, is_zero
 
+__all__ = ["SGD"]
+
 
 class SGD(Optimizer):
     r"""Gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
@@ -58,7 +60,7 @@ class SGD(Optimizer):
     [ 0.0037 -0.0075]
     """
 
-    elementwise = True
+    flag_names = ("nesterov",)
     checks = {
         "lr": check.nonnegative,
         "momentum": check.nonnegative,
@@ -74,12 +76,12 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        self.nesterov = check.flag("nesterov", nesterov)
-        super().__init__(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
+        super().__init__(lr=lr, momentum=momentum, dampening=dampening,
+                         weight_decay=weight_decay, nesterov=nesterov)
 
-    def check_combination(self, hyperparameters):
-        momentum, dampening = hyperparameters["momentum"], hyperparameters["dampening"]
-        if self.nesterov and not (np.all(momentum > 0) and np.all(dampening == 0)):
+    def check_combination(self, values):
+        momentum, dampening = values["momentum"], values["dampening"]
+        if values["nesterov"] and not (np.all(momentum > 0) and np.all(dampening == 0)):
             raise ValueError(
                 f"Invalid nesterov: True (needs momentum > 0 and dampening == 0, "
                 f"got momentum={momentum!r}, dampening={dampening!r})"

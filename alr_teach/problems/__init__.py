@@ -2,3 +2,5 @@
 
 Imports numpy, scikit-learn and :mod:`alr_teach.optimizers`; never lab, viz, lessons or course.
 """
+
+__all__: list[str] = []  # import from the modules themselves

@@ -36,6 +36,12 @@ import numpy as np
 
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer
+from alr_teach.problems import mlp
+
+__all__ = [
+    "CORPUS", "load_corpus", "CharData", "windows_of", "one_hot_windows", "make_char_data",
+    "fit_char_model", "bits_per_char", "sample_text",
+]
 
 #: the text that ships with the package (``alr_teach/data/``)
 CORPUS = "corpus.txt"
@@ -138,12 +144,11 @@ def fit_char_model(
     validation windows are scored after every epoch (``validation_loss_curve_``, nats).
     ``seed`` fixes the initial weights and the order of the batches.
     """
-    from alr_teach.lab.benchmarking import one_thread
     from alr_teach.problems.estimator import MLPClassifier
 
     clf = MLPClassifier(hidden_layer_sizes=(hidden,), optimizer=optimizer,
                         batch_size=batch_size, max_iter=epochs, random_state=seed)
-    with one_thread():
+    with mlp.one_thread():
         return clf.fit(data.X_train, data.y_train, validation_data=(data.X_val, data.y_val))
 
 

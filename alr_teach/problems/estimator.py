@@ -3,9 +3,10 @@
 :class:`MLPClassifier` wraps the numpy network of :mod:`alr_teach.problems.mlp` in the
 scikit-learn API (``fit``, ``partial_fit``, ``predict``, ``predict_proba``, ``score``),
 so it works with pipelines, cross-validation and grid searches, while every weight update
-is an ``optimizer.step`` of an :mod:`alr_teach` optimizer. ``lr_range_test(X, y)`` runs
-the learning-rate range test of :mod:`alr_teach.lab.range_test` on the network and suggests
-a rate, leaving the estimator as it was.
+is an ``optimizer.step`` of an :mod:`alr_teach` optimizer. ``training_problem(X, y, steps)``
+hands out what a short experiment on the network needs (weights, batch losses, optimizer),
+leaving the estimator as it was: :func:`alr_teach.lab.range_test.estimator_range_test` runs
+the learning-rate range test on it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import copy
 import numbers
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -23,7 +25,6 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
 from alr_teach import _validation as check
-from alr_teach.lab.range_test import RangeTestResult, lr_range_test
 from alr_teach.optimizers.adam import Adam
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems import mlp
@@ -34,6 +35,22 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
     def _validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
+
+
+__all__ = ["MLPClassifier", "TrainingProblem"]
+
+
+class TrainingProblem(NamedTuple):
+    """A throw-away training run of an estimator's network, ready to be stepped.
+
+    ``params`` are the starting weights (``optimizer.step``'s list), ``loss_and_grad(params,
+    k)`` the loss (L2 penalty included) and gradients of the ``k``-th mini-batch, and
+    ``optimizer`` a fresh copy of the estimator's optimizer.
+    """
+
+    params: list[np.ndarray]
+    loss_and_grad: Callable[[list[np.ndarray], int], tuple[float, list[np.ndarray]]]
+    optimizer: Optimizer
 
 
 class MLPClassifier(ClassifierMixin, BaseEstimator):
@@ -52,14 +69,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Units of each hidden layer; ``()`` gives multinomial logistic regression.
     optimizer : alr_teach Optimizer instance or None, default=None
         How the weights are updated; ``None`` means ``Adam(lr=1e-3)``. It is never
-        modified: ``fit`` trains a fresh copy (``optimizer_``) with reset state. It must
-        have an ``lr`` hyperparameter when ``schedule`` is given.
-    schedule : callable or None, default=None
-        ``schedule(t) -> lr``, called before every optimizer step with ``t`` the number
-        of steps taken so far (0 on the first step, counting on across ``partial_fit``
-        calls: it is ``optimizer_.t`` before the step); the optimizer's rate is then set
-        with ``optimizer_.set(lr=schedule(t))``. ``t`` counts *steps* (batches), not
-        epochs: with ``n`` samples an epoch has ``ceil(n / batch_size)`` steps.
+        modified: ``fit`` trains a fresh copy (``optimizer_``) with reset state. For a
+        learning-rate schedule pass a scheduled optimizer,
+        ``Scheduled(Adam(), lr=partial(cosine, lr=1e-3, T_max=...))``: its ``t`` counts
+        steps (batches), not epochs, on across ``partial_fit`` calls; with ``n`` samples
+        an epoch has ``ceil(n / batch_size)`` steps.
     batch_size : int, default=64
         Samples per step (clipped to the number of samples). The last batch of an epoch
         holds the remainder, as in scikit-learn.
@@ -140,7 +154,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self,
         hidden_layer_sizes=(64,),
         optimizer=None,
-        schedule=None,
         batch_size=64,
         max_iter=200,
         batch_norm=False,
@@ -153,7 +166,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.optimizer = optimizer
-        self.schedule = schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.batch_norm = batch_norm
@@ -235,26 +247,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self._epoch(X, y_index, validation)
         return self
 
-    def lr_range_test(
-        self, X, y, *, lr_min=1e-6, lr_max=1.0, steps=100, **kwargs
-    ) -> RangeTestResult:
-        """Learning-rate range test on this network: a rate that rises every batch.
+    def training_problem(self, X, y, steps: int) -> TrainingProblem:
+        """The network, ``steps`` mini-batches of ``(X, y)`` and the optimizer, for an experiment.
 
-        Trains a throw-away copy for ``steps`` mini-batches with the rate rising
-        exponentially from ``lr_min`` to ``lr_max``, records the loss of each batch and
-        stops once it blows up; see :func:`alr_teach.lab.range_test.lr_range_test`, which
-        receives ``**kwargs`` (``smoothing``, ``blowup``). Returns its
-        :class:`~alr_teach.lab.range_test.RangeTestResult`: the curve and the *steepest* and
-        *valley* suggestions.
-
-        The copy starts from the current weights when the estimator is fitted, and
-        otherwise from the initial weights ``fit`` would draw (from ``random_state``). The
+        What :func:`alr_teach.lab.range_test.estimator_range_test` needs to train a
+        throw-away copy. The weights are the current ones when the estimator is fitted,
+        and otherwise the initial weights ``fit`` would draw (from ``random_state``). The
         batches, ``batch_size`` samples each (reshuffled every pass when ``shuffle``), are
         drawn from a generator seeded by ``random_state`` as in ``fit``; the optimizer is
         a deep copy of ``optimizer`` (``Adam(lr=1e-3)`` when None) with its state reset;
-        ``schedule`` is not used (the test sets the rate); ``alpha`` is included in the
-        loss. Nothing of the estimator is changed: not its weights, ``optimizer_``,
-        ``t_``, curves or other attributes, nor a generator given as ``random_state``.
+        a :class:`~alr_teach.optimizers.schedules.Scheduled` one keeps its schedule (a
+        range test, which sets the rate itself, wants its ``.optimizer``); ``alpha`` is
+        included in the loss. Nothing of the
+        estimator is changed: not its weights, ``optimizer_``, ``t_``, curves or other
+        attributes, nor a generator given as ``random_state``.
         """
         hidden = self._check_params()
         fitted = hasattr(self, "coefs_")
@@ -278,7 +284,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         batch_size = min(self.batch_size, n)
         per_epoch = -(-n // batch_size)
         batches = []
-        for _ in range(-(-check.whole("steps", steps, low=5) // per_epoch)):
+        for _ in range(-(-check.whole("steps", steps, low=1) // per_epoch)):
             order = rng.permutation(n) if self.shuffle else np.arange(n)
             batches += [order[start : start + batch_size] for start in range(0, n, batch_size)]
         alpha = float(self.alpha)
@@ -290,11 +296,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             )
             return loss, grads.params()
 
-        optimizer = Adam(lr=1e-3) if self.optimizer is None else self.optimizer
-        return lr_range_test(
-            copy.deepcopy(optimizer), net.params(), loss_and_grad,
-            lr_min=lr_min, lr_max=lr_max, steps=steps, **kwargs,
-        )
+        optimizer = copy.deepcopy(Adam(lr=1e-3) if self.optimizer is None else self.optimizer)
+        optimizer.reset()
+        return TrainingProblem(net.params(), loss_and_grad, optimizer)
 
     def _initialize(self, hidden: tuple[int, ...]) -> None:
         """Fresh weights, optimizer copy, curves and counters (fit, or a first partial_fit)."""
@@ -322,13 +326,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             order = self._rng.permutation(n)
             X, y = X[order], y[order]  # one copy per epoch; the batches are then views
         net, running = self._network(), self._running_stats()
-        optimizer, schedule, alpha = self.optimizer_, self.schedule, float(self.alpha)
+        optimizer, alpha = self.optimizer_, float(self.alpha)
         total = 0.0
         for start in range(0, n, batch_size):
             X_batch, y_batch = X[start : start + batch_size], y[start : start + batch_size]
             loss, grads, batch_stats = mlp.loss_and_gradients(net, X_batch, y_batch, alpha)
-            if schedule is not None:
-                optimizer.set(lr=schedule(optimizer.t))
             net = net.with_params(optimizer.step(net.params(), grads.params()))
             if net.batch_norm:
                 running = mlp.update_running_stats(running, batch_stats)
@@ -343,7 +345,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             X_val, y_val = validation
             log_probs = mlp.log_softmax(self._logits(X_val))
             self.validation_loss_curve_.append(mlp.cross_entropy(log_probs, y_val))
-            self.validation_score_curve_.append(float(np.mean(log_probs.argmax(axis=1) == y_val)))
+            self.validation_score_curve_.append(mlp.accuracy(log_probs, y_val))
             message += (
                 f", validation loss = {self.validation_loss_curve_[-1]:.6f}"
                 f", validation accuracy = {self.validation_score_curve_[-1]:.4f}"
@@ -415,7 +417,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         """Check the constructor arguments (in fit, as scikit-learn does); hidden sizes."""
         sizes = self.hidden_layer_sizes
         sizes = tuple(sizes) if isinstance(sizes, Iterable) else (sizes,)
-        if not all(_is_int(s) and s > 0 for s in sizes):
+        if not all(check.is_whole(s) and s > 0 for s in sizes):
             raise ValueError(
                 f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}"
             )
@@ -428,22 +430,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if optimizer is not None and not isinstance(optimizer, Optimizer):
             raise TypeError(
                 f"optimizer must be an alr_teach Optimizer instance (e.g. Adam(lr=1e-3)) or "
-                f"None, got {optimizer!r} of type {type(optimizer).__name__} (a learning-rate "
-                f"schedule goes in the schedule parameter)"
+                f"None, got {optimizer!r} of type {type(optimizer).__name__} (for a "
+                f"learning-rate schedule, pass Scheduled(optimizer, lr=schedule))"
             )
-        if self.schedule is not None:
-            if not callable(self.schedule):
-                raise TypeError(
-                    f"schedule must be a callable t -> lr or None, got {self.schedule!r}"
-                )
-            if optimizer is not None and "lr" not in optimizer.hyperparameters:
-                raise ValueError(
-                    f"schedule sets lr, but {type(optimizer).__name__} has no lr "
-                    f"(its hyperparameters: {', '.join(optimizer.hyperparameters)})"
-                )
         for name in ("batch_size", "max_iter", "n_iter_no_change"):
             value = getattr(self, name)
-            if not (_is_int(value) and value >= 1):
+            if not (check.is_whole(value) and value >= 1):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if not (_is_real(self.alpha) and 0 <= self.alpha < np.inf):
             raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
@@ -453,10 +445,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
 
 # -- helpers --------------------------------------------------------------------------
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
 def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
@@ -465,6 +453,6 @@ def _generator(random_state) -> np.random.Generator:
     """``random_state`` as a numpy Generator: ints seed it, a RandomState is drawn from once."""
     if isinstance(random_state, np.random.Generator):
         return random_state
-    if random_state is None or _is_int(random_state):
+    if random_state is None or check.is_whole(random_state):
         return np.random.default_rng(random_state)
     return np.random.default_rng(check_random_state(random_state).randint(2**32, dtype=np.int64))

@@ -12,6 +12,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from alr_teach import _validation as check
+from alr_teach.problems.mlp import sigmoid
+
+__all__ = [
+    "Landscape", "Quadratic", "Rosenbrock", "Beale", "Himmelblau", "Rastrigin", "Booth", "Saddle",
+    "MonkeySaddle", "PlateauCliff", "Noisy", "Drifting", "LANDSCAPES", "get",
+]
 
 
 class Landscape:
@@ -433,10 +439,6 @@ class MonkeySaddle(Landscape):
 
 
 # -- a landscape built for one lesson -----------------------------------------------------
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 class PlateauCliff(Landscape):
     r"""The hiker's walk: a gently tilted plateau, a cliff, a narrow valley and its far wall.
 
@@ -502,7 +504,7 @@ class PlateauCliff(Landscape):
     def _dx(self, u: np.ndarray) -> np.ndarray:
         """The x-derivative of the profile along x."""
         z = (u - self.valley) / self.softness
-        wall = self.wall * self.softness * np.logaddexp(0.0, z) * _sigmoid(z)
+        wall = self.wall * self.softness * np.logaddexp(0.0, z) * sigmoid(z)
         cliff = 0.5 * self.height / self.width * (1.0 - np.tanh(u / self.width) ** 2)
         return -self.slope - cliff + wall
 

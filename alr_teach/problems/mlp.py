@@ -25,9 +25,20 @@ returns the gradient of ``loss`` with respect to every parameter, in the same
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "BN_EPS", "BN_MOMENTUM", "Network", "RunningStats", "Cache", "init_network",
+    "init_running_stats", "relu", "relu_backward", "sigmoid", "log_softmax", "softmax",
+    "cross_entropy", "cross_entropy_backward", "softmax_cross_entropy_backward", "accuracy",
+    "l2_penalty", "batch_norm_forward", "batch_norm_inference", "batch_norm_backward",
+    "update_running_stats", "forward", "backward", "backward_to_input", "loss_and_gradients",
+    "loss", "one_thread",
+]
 
 #: batch norm's epsilon (added to the variance) and running-average momentum (torch's values)
 BN_EPS = 1e-5
@@ -108,21 +119,59 @@ def relu_backward(da: np.ndarray, a: np.ndarray) -> np.ndarray:
     return da * (a > 0)  # (B, H)
 
 
+def sigmoid(z: ArrayLike) -> np.ndarray:
+    """The logistic function ``1 / (1 + exp(-z))``, without overflow or cancellation for large |z|.
+
+    >>> sigmoid([-800.0, 0.0, 800.0])
+    array([0. , 0.5, 1. ])
+    """
+    z = np.asarray(z, dtype=float)
+    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
+
+
+# Classes lie along the last axis. Any axes before (B, K) are run axes (see ``forward``).
 def log_softmax(z: np.ndarray) -> np.ndarray:
     """``log softmax(z)`` row by row, computed stably as ``z - max - log(sum(exp(z - max)))``."""
-    shifted = z - z.max(axis=1, keepdims=True)  # (B, K)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (B, K)
+    shifted = z - z.max(axis=-1, keepdims=True)  # (..., B, K)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # (..., B, K)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
     """Class probabilities ``exp(z_k) / sum_j exp(z_j)``, row by row."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))  # (B, K)
-    return e / e.sum(axis=1, keepdims=True)  # (B, K)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))  # (..., B, K)
+    return e / e.sum(axis=-1, keepdims=True)  # (..., B, K)
 
 
-def cross_entropy(log_probs: np.ndarray, y: np.ndarray) -> float:
-    """Mean of ``-log p(y_i | x_i)``; ``y`` holds class indices ``0 .. K-1``."""
-    return -float(log_probs[np.arange(len(y)), y].mean())
+def _label_entries(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``scores[..., i, y_i]``: each sample's entry for its label; ``y`` is ``(B,)`` or
+    ``(..., B)`` (one set of labels for all runs, or each run its own)."""
+    y = np.broadcast_to(y, scores.shape[:-1])[..., None]  # (..., B, 1)
+    return np.take_along_axis(scores, y, axis=-1)[..., 0]  # (..., B)
+
+
+def cross_entropy(log_probs: np.ndarray, y: np.ndarray) -> float | np.ndarray:
+    """Mean of ``-log p(y_i | x_i)``; ``y`` holds class indices ``0 .. K-1``.
+
+    A float for ``(B, K)`` log-probabilities; with run axes ``(..., B, K)``, one mean per run.
+
+    >>> log_probs = np.log([[0.5, 0.5], [0.25, 0.75]])           # two samples, two classes
+    >>> round(cross_entropy(log_probs, np.array([0, 1])), 6)     # -(log 0.5 + log 0.75) / 2
+    0.490415
+    >>> cross_entropy(np.stack([log_probs, log_probs[::-1]]), np.array([0, 1])).round(6)
+    array([0.490415, 1.039721])
+    """
+    value = -_label_entries(log_probs, y).mean(axis=-1)
+    return float(value) if value.ndim == 0 else value
+
+
+def accuracy(logits: np.ndarray, y: np.ndarray) -> float | np.ndarray:
+    """Share of the samples whose largest logit is their label's (per run with run axes).
+
+    >>> accuracy(np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]]), np.array([0, 1, 1]))
+    0.6666666666666666
+    """
+    value = np.mean(logits.argmax(axis=-1) == y, axis=-1)
+    return float(value) if value.ndim == 0 else value
 
 
 def l2_penalty(net: Network, alpha: float, batch_size: int) -> float:
@@ -200,6 +249,11 @@ def forward(
     ``running=None`` is training mode: batch-normalised layers use the batch's statistics
     (returned in ``cache.batch_stats``). Given ``running`` statistics, they use those
     (prediction mode; the cache is then of no use for ``backward``).
+
+    A *stack* of ``R`` networks (no batch norm) runs unchanged: give every array a leading
+    run axis, ``coefs[l]`` ``(R, n_in, n_out)`` and ``intercepts[l]`` ``(R, 1, n_out)``;
+    ``X`` is ``(B, D)`` (the same samples for every run) or ``(R, B, D)``. The logits are
+    then ``(R, B, K)``, and :func:`backward` gives each run its own gradients.
     """
     activations, bn_caches = [X], []
     means, variances = [], []
@@ -232,34 +286,67 @@ def backward(
     """Gradients of the loss for every parameter, from ``dlogits = d loss / d logits``.
 
     ``alpha`` adds the L2 penalty's gradient ``alpha / B * W`` to each weight matrix.
+    For a stack of networks (a leading run axis, see :func:`forward`) every gradient has
+    its parameter's shape, run axis included.
     """
-    n = dlogits.shape[0]
+    return _backward(net, cache, dlogits, alpha, to_input=False)[0]
+
+
+def backward_to_input(
+    net: Network, cache: Cache, dlogits: np.ndarray
+) -> tuple[Network, np.ndarray]:
+    """:func:`backward` carried one layer further: ``(gradients, d loss / d X)``.
+
+    What a network fed by another network needs (a GAN's generator learns through the
+    discriminator's input).
+    """
+    return _backward(net, cache, dlogits, 0.0, to_input=True)
+
+
+def _backward(
+    net: Network, cache: Cache, dlogits: np.ndarray, alpha: float, to_input: bool
+) -> tuple[Network, np.ndarray | None]:
+    """The chain rule, last layer first; shapes ``(..., B, n)``, the ``...`` being run axes."""
+    if net.batch_norm and dlogits.ndim > 2:
+        raise ValueError(f"Invalid dlogits: shape {dlogits.shape} (a network with batch norm "
+                         f"takes no run axis: (B, K))")
+    n = dlogits.shape[-2]
     L = len(net.coefs)
     dcoefs, dintercepts, dgammas = [None] * L, [None] * L, [None] * len(net.gammas)
-    dz = dlogits  # (B, K)
+    dz, dX = dlogits, None  # (..., B, K)
     for l in range(L - 1, -1, -1):
-        a = cache.activations[l]  # (B, n_in)
-        W = net.coefs[l]  # (n_in, n_out)
+        a = cache.activations[l]  # (..., B, n_in)
+        W = net.coefs[l]  # (..., n_in, n_out)
         if l < L - 1 and net.batch_norm:
             du, dgammas[l], dintercepts[l] = batch_norm_backward(dz, cache.batch_norms[l])
-        else:
-            du, dintercepts[l] = dz, dz.sum(axis=0)  # (B, n_out), (n_out,)
-        dW = a.T @ du  # (n_in, n_out)
+        else:  # the intercept's gradient in its shape: (n_out,), or (R, 1, n_out) in a stack
+            du = dz  # (..., B, n_out)
+            dintercepts[l] = dz.sum(axis=-2, keepdims=net.intercepts[l].ndim == dz.ndim)
+        dW = a.swapaxes(-1, -2) @ du  # (..., n_in, n_out)
         if alpha != 0:
-            dW += (alpha / n) * W  # (n_in, n_out)
+            dW += (alpha / n) * W  # (..., n_in, n_out)
         dcoefs[l] = dW
         if l > 0:
-            dz = relu_backward(du @ W.T, a)  # (B, n_in)
-    return Network(dcoefs, dintercepts, dgammas)
+            dz = relu_backward(du @ W.swapaxes(-1, -2), a)  # (..., B, n_in)
+        elif to_input:
+            dX = du @ W.swapaxes(-1, -2)  # (..., B, D)
+    return Network(dcoefs, dintercepts, dgammas), dX
+
+
+def cross_entropy_backward(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``d cross_entropy / d logits = (probs - onehot(y)) / B`` from ``probs = softmax(logits)``.
+
+    Overwrites ``probs`` (and returns it). Run axes as for :func:`cross_entropy`.
+    """
+    y = np.broadcast_to(y, probs.shape[:-1])[..., None]  # (..., B, 1)
+    np.put_along_axis(probs, y, np.take_along_axis(probs, y, axis=-1) - 1.0, axis=-1)
+    probs /= probs.shape[-2]  # (..., B, K)
+    return probs
 
 
 def softmax_cross_entropy_backward(log_probs: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``d cross_entropy / d logits = (softmax(logits) - onehot(y)) / B``."""
-    n = len(y)
-    dlogits = np.exp(log_probs)  # (B, K)  softmax(logits)
-    dlogits[np.arange(n), y] -= 1.0  # (B, K)
-    dlogits /= n  # (B, K)
-    return dlogits
+    """``d cross_entropy / d logits = (softmax(logits) - onehot(y)) / B`` from log-probabilities."""
+    return cross_entropy_backward(np.exp(log_probs), y)  # (..., B, K)
 
 
 def loss_and_gradients(
@@ -281,3 +368,16 @@ def loss(net: Network, X: np.ndarray, y: np.ndarray, alpha: float = 0.0) -> floa
     """The training-mode loss alone (what :func:`loss_and_gradients` differentiates)."""
     logits, _ = forward(net, X)
     return cross_entropy(log_softmax(logits), y) + l2_penalty(net, alpha, len(y))
+
+
+def one_thread() -> AbstractContextManager:
+    """A context in which BLAS uses one thread: this network's small matrices run faster
+    (threads cost more to coordinate than they save), and give the same numbers.
+
+    Without threadpoolctl (a dependency of scikit-learn) BLAS keeps its thread count.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return nullcontext()
+    return threadpool_limits(1)

@@ -43,6 +43,11 @@ from numpy.typing import ArrayLike
 
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer
+from alr_teach.problems.mlp import sigmoid
+
+__all__ = [
+    "SparseTask", "make_sparse_classification", "log_loss", "loss_and_grad", "accuracy", "train",
+]
 
 
 @dataclass
@@ -129,12 +134,6 @@ def make_sparse_classification(
     (X_train, X_val, X_test), (y_train, y_val, y_test) = np.split(X, cuts), np.split(y, cuts)
     return SparseTask(X_train, y_train, X_val, y_val, X_test, y_test, w_true, p, frequent,
                       informative, seed)
-
-
-def sigmoid(z: ArrayLike) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-z)), without overflow or cancellation for large |z|."""
-    z = np.asarray(z, dtype=float)
-    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
 
 
 def _check_shapes(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> None:

@@ -7,6 +7,7 @@ form of colour blindness.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +15,19 @@ from matplotlib.axes import Axes
 
 from alr_teach.lab.runner import Trajectory
 from alr_teach.problems.landscapes import Landscape
+
+__all__ = [
+    "OKABE_ITO",
+    "LINESTYLES",
+    "MARKERS",
+    "style",
+    "mean_and_range",
+    "cell_edges",
+    "band_vertices",
+    "plot_descent_1d",
+    "plot_sweep",
+    "plot_lr_sweeps",
+]
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable under common colour blindness.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -28,6 +42,37 @@ def style(i: int) -> dict:
         "linestyle": LINESTYLES[i % len(LINESTYLES)],
         "marker": MARKERS[i % len(MARKERS)],
     }
+
+
+def mean_and_range(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, min and max over ``axis`` (e.g. over seeds), ignoring NaN.
+
+    A slice that is all NaN (every run diverged) gives NaN, quietly.
+
+    >>> mean, low, high = mean_and_range(np.array([[1.0, np.nan], [3.0, np.nan]]))
+    >>> mean, low, high
+    (array([ 2., nan]), array([ 1., nan]), array([ 3., nan]))
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices after a divergence
+        return np.nanmean(values, axis), np.nanmin(values, axis), np.nanmax(values, axis)
+
+
+def band_vertices(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The outline of a band between ``low`` and ``high`` over ``x`` (for ``set_verts``).
+
+    Along ``low`` left to right, back along ``high``; points where either is not finite
+    are left out.
+
+    >>> band_vertices(np.array([0.0, 1.0]), np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    array([[0., 1.],
+           [1., 2.],
+           [1., 4.],
+           [0., 3.]])
+    """
+    ok = np.isfinite(low) & np.isfinite(high)
+    x, low, high = x[ok], low[ok], high[ok]
+    return np.column_stack([np.r_[x, x[::-1]], np.r_[low, high[::-1]]])
 
 
 def plot_descent_1d(
@@ -69,9 +114,13 @@ def plot_descent_1d(
     ax_loss.legend(fontsize=8, loc="lower left")
 
 
-def _edges(values: np.ndarray, log: bool) -> np.ndarray:
-    """Cell edges around grid values (geometric midpoints on a log axis)."""
-    v = np.log10(values) if log else values
+def cell_edges(values: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges around grid values: midpoints (geometric on a log axis), ends mirrored.
+
+    >>> cell_edges(np.array([1.0, 2.0, 4.0]), log=False)
+    array([0.5, 1.5, 3. , 5. ])
+    """
+    v = np.log10(values) if log else np.asarray(values, dtype=float)
     if v.size == 1:
         mid = np.array([v[0] - 0.5, v[0] + 0.5])
     else:
@@ -106,7 +155,7 @@ def plot_sweep(ax: Axes, result, *, what: str = "final_loss", min_value: float =
     xname, xs = result.names[0], result.values[0]
     if len(result.names) == 1:
         ax.plot(xs, data, **{**style(0), "markersize": 4})
-        edges = _edges(xs, _is_log_axis(xs))
+        edges = cell_edges(xs, _is_log_axis(xs))
         for i in np.flatnonzero(result.diverged):
             ax.axvspan(edges[i], edges[i + 1], color="0.85", hatch="//",
                        label="diverged" if i == np.flatnonzero(result.diverged)[0] else None)
@@ -121,8 +170,9 @@ def plot_sweep(ax: Axes, result, *, what: str = "final_loss", min_value: float =
     yname, ys = result.names[1], result.values[1]
     xlog, ylog = _is_log_axis(xs), _is_log_axis(ys)
     # rows of the result are the first grid axis: transpose so it runs along x
-    mesh = ax.pcolormesh(_edges(xs, xlog), _edges(ys, ylog), data.T, norm=norm, cmap="viridis")
-    ax.pcolormesh(_edges(xs, xlog), _edges(ys, ylog),
+    x_edges, y_edges = cell_edges(xs, xlog), cell_edges(ys, ylog)
+    mesh = ax.pcolormesh(x_edges, y_edges, data.T, norm=norm, cmap="viridis")
+    ax.pcolormesh(x_edges, y_edges,
                   np.where(result.diverged.T, 1.0, np.nan), cmap="Greys", vmin=0, vmax=3,
                   hatch="//", shading="flat")
     if result.diverged.any() and not result.diverged.all():

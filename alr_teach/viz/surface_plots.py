@@ -16,7 +16,8 @@ and returns the artists it made, so an interactive explorer can draw the expensi
 >>> update_trajectories(lines, [run(SGD(lr=0.05), bowl, steps=50), runs[1]])  # no new artists
 >>> cs.axes.figure.canvas.draw()
 
-For slider-driven redraws, :func:`freeze_background` renders everything that does not
+For slider-driven redraws,
+:func:`~alr_teach.viz.explorers.background.freeze_background` renders everything that does not
 move (contours, ticks, labels) once, so a redraw draws little more than the paths.
 Series are told apart by :func:`alr_teach.viz.plots.style` (Okabe-Ito colour *and* line style
 *and* marker), so the figures survive greyscale printing and colour blindness.
@@ -24,7 +25,6 @@ Series are told apart by :func:`alr_teach.viz.plots.style` (Okabe-Ito colour *an
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from collections.abc import Sequence
 
@@ -36,23 +36,21 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.contour import QuadContourSet
-from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from alr_teach.lab.runner import Trajectory
+from alr_teach.optimizers import registry
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems.landscapes import Landscape
+from alr_teach.viz.explorers.background import freeze_background
 from alr_teach.viz.plots import OKABE_ITO, style
 
 __all__ = [
-    "FrozenBackground",
     "TrajectoryLines",
     "animate_race",
     "contour",
-    "freeze_background",
-    "freeze_layout",
     "label_for",
     "plot_effective_lr",
     "plot_losses",
@@ -98,7 +96,7 @@ class TrajectoryLines(list):
     every: int
 
     def artists(self, *, legend: bool = True) -> list[Artist]:
-        """Everything :func:`update_trajectories` may change (for :func:`freeze_background`).
+        """Everything :func:`update_trajectories` may change (for ``freeze_background``).
 
         ``legend=False`` leaves the legend out: faster redraws, but its "(diverged at
         t=...)" notes then stay as they were when frozen.
@@ -288,16 +286,25 @@ def contour(
 
 
 # -- 2. legend labels ----------------------------------------------------------------------
-def _signature_defaults(optimizer: Optimizer) -> dict[str, object]:
-    """Defaults of the optimizer's constructor, with pairs such as betas split in two."""
+def _label_defaults(optimizer: Optimizer) -> dict[str, object]:
+    """The settings a label leaves out: the registry defaults of the optimizer's method.
+
+    The settings that define the method (``momentum`` of "Momentum", ``amsgrad`` of
+    "AMSGrad") are left out of the defaults, so they are always shown; pairs such as
+    ``betas`` also count as ``beta1``, ``beta2``. A class the registry does not list (a
+    wrapper, a learner's own) is read the same way, as an entry of its own.
+    """
+    name = registry.name_of(optimizer)
+    method = registry.OPTIMIZERS.get(name)
+    if method is None or method.cls is not type(optimizer):
+        method = registry.Entry(name, type(optimizer), "")
     try:
-        parameters = inspect.signature(type(optimizer)).parameters
-    except (TypeError, ValueError):
+        found = method.defaults()
+    except (TypeError, ValueError):  # a constructor without a signature to read
         return {}
     defaults: dict[str, object] = {}
-    for name, parameter in parameters.items():
-        default = parameter.default
-        if default is inspect.Parameter.empty:
+    for name, default in found.items():
+        if name in method.fixed:
             continue
         defaults[name] = default
         if isinstance(default, tuple) and name.endswith("s"):  # betas -> beta1, beta2
@@ -328,9 +335,10 @@ def label_for(optimizer: Optimizer) -> str:
 
     ``Adam(lr=0.1)`` for Adam with default betas; ``Adam(lr=0.1, β1=0.5)`` when beta1
     was changed; ``SGD(lr=0.05, momentum=0.9, nesterov)`` for a switch turned on;
-    an array hyperparameter (a sweep) shows its shape, ``lr=array(5,)``. Defaults come
-    from the constructor's signature (``betas`` counts as ``beta1``, ``beta2``); a
-    setting without a default is always shown.
+    an array hyperparameter (a sweep) shows its shape, ``lr=array(5,)``. Defaults are the
+    registry's (:func:`alr_teach.optimizers.registry.defaults` of the method
+    :func:`~alr_teach.optimizers.registry.name_of` names; ``betas`` counts as ``beta1``,
+    ``beta2``); a setting that defines the method, or has no default, is always shown.
 
     >>> from alr_teach import Adam, SGD
     >>> label_for(Adam(lr=0.1, betas=(0.5, 0.999)))
@@ -338,20 +346,19 @@ def label_for(optimizer: Optimizer) -> str:
     >>> label_for(SGD(lr=0.05, momentum=0.9, nesterov=True))
     'SGD(lr=0.05, momentum=0.9, nesterov)'
     """
-    defaults = _signature_defaults(optimizer)
-    hyper = dict(getattr(optimizer, "hyperparameters", {}))
+    defaults = _label_defaults(optimizer)
+    settings = dict(getattr(optimizer, "hyperparameters", {}))
+    switches = dict(getattr(optimizer, "flags", {}))  # nesterov, amsgrad, centered
     parts = []
-    if "lr" in hyper:
-        parts.append(f"lr={_show(hyper.pop('lr'))}")
-    for name, value in hyper.items():
+    if "lr" in settings:
+        parts.append(f"lr={_show(settings.pop('lr'))}")
+    for name, value in {**settings, **switches}.items():
         if name in defaults and _same(value, defaults[name]):
             continue
-        parts.append(f"{_SYMBOLS.get(name, name)}={_show(value)}")
-    for name, value in vars(optimizer).items():  # switches: amsgrad, nesterov, centered
-        if isinstance(value, bool) and not name.startswith("_"):
-            if name in defaults and value == defaults[name]:
-                continue
+        if isinstance(value, (bool, np.bool_)):
             parts.append(name if value else f"{name}=False")
+        else:
+            parts.append(f"{_SYMBOLS.get(name, name)}={_show(value)}")
     return f"{type(optimizer).__name__}({', '.join(parts)})"
 
 
@@ -844,140 +851,7 @@ def plot_step_arrows(
     return artists
 
 
-class _Snapshot(Artist):
-    """A pre-rendered RGBA layer of the whole figure, copied straight to the canvas.
-
-    Only the part with any opacity is kept and drawn. Rendered at another size (saved
-    at another dpi), the full layer is scaled to the canvas by nearest neighbour.
-    """
-
-    def __init__(self, rgba: np.ndarray, zorder: float) -> None:
-        super().__init__()
-        self._full = rgba
-        rows = np.flatnonzero(rgba[..., 3].any(axis=1))
-        cols = np.flatnonzero(rgba[..., 3].any(axis=0))
-        if rows.size:
-            top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-            # draw_image wants rows bottom-up and the offset from the bottom-left corner
-            self._crop = np.ascontiguousarray(rgba[top:bottom, left:right][::-1])
-            self._offset = (int(left), int(rgba.shape[0] - bottom))
-        else:
-            self._crop = None
-        self.set_zorder(zorder)
-
-    def draw(self, renderer) -> None:
-        if not self.get_visible() or self._crop is None:
-            return
-        width, height = (round(v) for v in renderer.get_canvas_width_height())
-        gc = renderer.new_gc()
-        if self._full.shape[:2] == (height, width):
-            renderer.draw_image(gc, *self._offset, self._crop)
-        else:
-            rows = np.arange(height) * self._full.shape[0] // height
-            cols = np.arange(width) * self._full.shape[1] // width
-            renderer.draw_image(gc, 0, 0, self._full[rows[:, None], cols][::-1])
-        gc.restore()
-        self.stale = False
-
-
 # -- 10. animation and speed ------------------------------------------------------------------
-def freeze_layout(fig: Figure) -> None:
-    """Lay the figure out once (constrained or tight layout) and keep those positions.
-
-    A figure with a layout engine re-runs it on every draw, measuring every tick label
-    and legend entry again. After ``freeze_layout(fig)`` a redraw skips that pass.
-    """
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
-
-
-class FrozenBackground:
-    """What :func:`freeze_background` made; ``release()`` puts the figure back as it was."""
-
-    def __init__(self, fig: Figure, hidden: dict[int, tuple[Artist, bool]],
-                 snapshots: list[Artist]) -> None:
-        self.figure = fig
-        self._hidden = hidden
-        self.snapshots = snapshots
-
-    def release(self) -> None:
-        """Remove the pictures and show the still artists again (the layout stays fixed)."""
-        for snapshot in self.snapshots:
-            snapshot.remove()
-        for artist, visible in self._hidden.values():
-            artist.set_visible(visible)
-        self.snapshots = []
-        self._hidden = {}
-        self.figure.stale = True
-
-
-def _pin_titles(fig: Figure) -> None:
-    """Keep axes titles where the layout put them (the automatic spot needs the ticks)."""
-    for ax in fig.axes:
-        title = ax.title
-        if title.get_text() and getattr(ax, "name", "") != "3d":
-            ax.set_title(title.get_text(), y=title.get_position()[1],
-                         fontsize=title.get_fontsize(), fontweight=title.get_fontweight())
-
-
-def freeze_background(fig: Figure, moving: Sequence[Artist]) -> FrozenBackground:
-    """Render everything except ``moving`` once; later draws only draw ``moving``.
-
-    For widgets and animations whose redraws change a few artists (lines, markers, a
-    title) on a busy still picture (contours, ticks, labels, legend): drawing text is
-    most of matplotlib's redraw time, and this draws it once. The still artists are
-    rendered into two pictures, the ones under the moving artists (lower z-order:
-    contours, axes, ticks) and the ones over them (legend, minimum and start markers),
-    and then hidden; a redraw copies the pictures and draws ``moving`` in between.
-
-    ``moving`` are artists placed directly on an axes or on the figure (a whole legend,
-    not one of its texts; ``TrajectoryLines.artists()`` lists what
-    :func:`update_trajectories` changes). Anything else must not change while frozen,
-    axis limits included: call ``release()`` on the result first, change, and freeze
-    again. The layout is fixed (:func:`freeze_layout`). The pictures have the figure's
-    pixel size: a copy saved at another dpi is scaled by nearest neighbour.
-    """
-    freeze_layout(fig)
-    _pin_titles(fig)
-    moving_ids = {id(a) for a in moving}
-    moving_axes = {id(a.axes) for a in moving if getattr(a, "axes", None) is not None}
-    still: list[Artist] = []
-    front: list[Artist] = []
-    for child in fig.get_children():
-        if id(child) in moving_ids:
-            continue
-        if isinstance(child, Axes) and id(child) in moving_axes:
-            lowest = min(a.get_zorder() for a in moving if a.axes is child)
-            for artist in child.get_children():
-                if id(artist) not in moving_ids and artist.get_visible():
-                    still.append(artist)
-                    if artist.get_zorder() > lowest:
-                        front.append(artist)
-        elif child.get_visible():
-            still.append(child)
-    front_ids = {id(a) for a in front}
-    hidden = {id(a): (a, a.get_visible()) for a in [*moving, *still]}
-
-    for artist in [*moving, *front]:
-        artist.set_visible(False)
-    fig.canvas.draw()
-    below = np.asarray(fig.canvas.buffer_rgba()).copy()
-    for artist in still:
-        artist.set_visible(id(artist) in front_ids)
-    fig.canvas.draw()  # the figure patch is hidden too: a transparent picture
-    above = np.asarray(fig.canvas.buffer_rgba()).copy()
-    for artist in still:
-        artist.set_visible(False)
-    for artist in moving:
-        artist.set_visible(hidden[id(artist)][1])
-    snapshots = [_Snapshot(below, zorder=-1e6), _Snapshot(above, zorder=1e6)]
-    for snapshot in snapshots:
-        fig.add_artist(snapshot)
-    for key in moving_ids:  # moving artists keep their own visibility on release
-        hidden.pop(key, None)
-    return FrozenBackground(fig, hidden, snapshots)
-
-
 def animate_race(
     landscape: Landscape,
     trajectories: Sequence[Trajectory],

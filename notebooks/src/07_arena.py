@@ -37,10 +37,6 @@ from alr_teach.lab.arena import (
     arena,
     format_rates,
     format_results,
-    plot_rank_shift,
-    plot_ranks,
-    plot_scores,
-    plot_table,
     rank,
     start_points,
     tune,
@@ -49,8 +45,10 @@ from alr_teach.lab.arena import (
 )
 from alr_teach.lab.runner import run
 from alr_teach.lab.sweeps import sweep_learning_rates
+from alr_teach.optimizers import registry
 from alr_teach.problems.landscapes import LANDSCAPES, Noisy, Rosenbrock, get
 from alr_teach.problems.sparse_data import make_sparse_classification
+from alr_teach.viz.arena_plots import plot_rank_shift, plot_ranks, plot_scores, plot_table
 from alr_teach.viz.plots import plot_lr_sweeps
 from alr_teach.viz.surface_plots import contour, plot_losses, plot_trajectories
 from alr_teach.viz.widgets import OptimizerExplorer
@@ -75,10 +73,9 @@ SHARED_LR, SHARED_ADADELTA = 1e-2, 1.0     # the shortcut: one rate for all
 ADADELTA_LRS = ADADELTA_GRID               # AdaDelta's rate grid (the others: LR_GRID)
 
 banana = Rosenbrock()
-six = {name: spec for name, spec in METHODS.items() if name != "AdaDelta"}
+six = [name for name in METHODS if name != "AdaDelta"]
 banana_sweeps = sweep_learning_rates(six, banana, LR_GRID, steps=STEPS)
-banana_sweeps |= sweep_learning_rates({"AdaDelta": METHODS["AdaDelta"]}, banana,
-                                      ADADELTA_LRS, steps=STEPS)
+banana_sweeps |= sweep_learning_rates(["AdaDelta"], banana, ADADELTA_LRS, steps=STEPS)
 
 fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
 plot_lr_sweeps(ax, banana_sweeps, min_value=banana.min_value)
@@ -272,8 +269,7 @@ CHECK_STEPS, CHECK_LR, SCALES = 50, 0.01, np.array([1e-3, 1.0, 1e3])
 gradients = rng.standard_normal((CHECK_STEPS, SCALES.size)) * SCALES
 largest = {}
 for name, rule in rules.items():
-    cls, fixed = METHODS[name]
-    package, s = cls(lr=CHECK_LR, **fixed), {}
+    package, s = registry.make(name, lr=CHECK_LR), {}
     x, x_package = np.ones(SCALES.size), np.ones(SCALES.size)
     for t, g in enumerate(gradients, start=1):
         x, x_package = rule(x, g, s, t, CHECK_LR), package.step(x_package, g)

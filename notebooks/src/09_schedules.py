@@ -32,12 +32,13 @@ from sklearn.preprocessing import StandardScaler
 
 from alr_teach import SGD, Adam, MLPClassifier, Scheduled
 from alr_teach.course.claims import claim, count, paired
-from alr_teach.lab.range_test import plot_range_test
+from alr_teach.lab.range_test import estimator_range_test
 from alr_teach.lab.runner import run
 from alr_teach.optimizers.schedules import cosine, cosine_warm_restarts
 from alr_teach.problems.landscapes import Noisy, Quadratic
 from alr_teach.viz.explorers.schedule import ScheduleExplorer, plot_all_schedules
 from alr_teach.viz.plots import style
+from alr_teach.viz.range_test_plots import plot_range_test
 
 rng = np.random.default_rng(9)  # seeded: every number below is reproducible
 
@@ -286,7 +287,9 @@ print(f"{len(X_train)} training, {len(X_val)} validation, {len(X_test)} test sam
 
 def train(optimizer, schedule=None, epochs=10, seed=0):
     """The course's MLP on the digits, trained from seed `seed` (initial weights, shuffling)."""
-    clf = MLPClassifier(hidden_layer_sizes=(64,), optimizer=optimizer, schedule=schedule,
+    if schedule is not None:
+        optimizer = Scheduled(optimizer, lr=schedule)
+    clf = MLPClassifier(hidden_layer_sizes=(64,), optimizer=optimizer,
                         batch_size=64, max_iter=epochs, random_state=seed)
     return clf.fit(X_train, y_train)
 
@@ -547,7 +550,7 @@ for constant_label, restart_label in (labels[:2], labels[2:]):
 # - **valley**: a tenth of the rate at the bottom of the curve (the bottom itself is
 #   already close to where the loss blows up).
 #
-# `MLPClassifier.lr_range_test(X, y)` runs it on the estimator's own network, batches and
+# `estimator_range_test(clf, X, y)` runs it on the estimator's own network, batches and
 # optimizer, and leaves the estimator as it was. For Adam and for SGD with momentum, from
 # the initial weights of seed 0, 100 steps from $10^{-6}$ to 10:
 
@@ -558,8 +561,8 @@ testers = {"Adam": (MLPClassifier(hidden_layer_sizes=(64,), optimizer=Adam(),
            "SGD μ=0.9": (MLPClassifier(hidden_layer_sizes=(64,),
                                        optimizer=SGD(lr=0.01, momentum=0.9), random_state=0),
                          lambda lr: SGD(lr=lr, momentum=0.9))}
-range_tests = {name: clf.lr_range_test(X_train, y_train, lr_min=RANGE_MIN, lr_max=RANGE_MAX,
-                                       steps=RANGE_STEPS)
+range_tests = {name: estimator_range_test(clf, X_train, y_train, lr_min=RANGE_MIN,
+                                          lr_max=RANGE_MAX, steps=RANGE_STEPS)
                for name, (clf, _) in testers.items()}
 
 fig, axes = plt.subplots(1, len(range_tests), figsize=(6 * len(range_tests), 4.2),
@@ -741,10 +744,10 @@ claim(val_accuracy > GOOD_ACCURACY and slow.n_iter_ > 3 * BUDGET,
 #
 # ## 8. Pitfalls and practice
 #
-# - **A schedule counts steps, not epochs.** `MLPClassifier(schedule=...)` and `Scheduled`
-#   call the schedule with the number of *steps* taken. A cosine whose `T_max` was given
-#   in epochs reaches 0 within the first epoch and then climbs back up (checked below).
-#   Convert: `T_max = epochs * ceil(n_samples / batch_size)`.
+# - **A schedule counts steps, not epochs.** `Scheduled`, alone or given to
+#   `MLPClassifier(optimizer=...)`, calls the schedule with the number of *steps* taken.
+#   A cosine whose `T_max` was given in epochs reaches 0 within the first epoch and then
+#   climbs back up (checked below). Convert: `T_max = epochs * ceil(n_samples / batch_size)`.
 # - **Match the horizon.** A cosine or one-cycle must span the whole run: past `T_max` the
 #   cosine rises again. Make a warm-restart run end at the bottom of a cycle, after
 #   $T_0(1 + T_{\text{mult}} + \dots)$ steps (sections 2 and 5).
@@ -757,7 +760,7 @@ claim(val_accuracy > GOOD_ACCURACY and slow.n_iter_ > 3 * BUDGET,
 #   accuracy over 90 % with a loss around a uniform guess's (section 7).
 # - **Run the range test with the optimizer, batch size and model you will train.** Its
 #   suggestions are for those; they are noisy estimates, so confirm them with a short run
-#   (section 6). `lr_range_test` works on a fitted estimator too, from its current weights.
+#   (section 6). `estimator_range_test` works on a fitted estimator too, from its current weights.
 # - **Defaults that worked here:** Adam at the range test's rate (about $10^{-2}$, above
 #   the usual $10^{-3}$ default on this small network), with or without a cosine decay
 #   over the whole run; SGD with momentum 0.9 and warm restarts, at a tuned rate.

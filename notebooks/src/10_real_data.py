@@ -37,19 +37,18 @@ from alr_teach.course.claims import claim, paired
 from alr_teach.lab.benchmarking import (
     CORE_IDEAS,
     RULES,
-    CurveExplorer,
     compare_optimizers,
     format_comparison_table,
     learning_rate_grid,
-    load_split,
     measurements,
-    plot_curves,
-    plot_tuning,
     strengths_and_weaknesses,
     summarize,
     train_seeds,
 )
 from alr_teach.problems import mlp
+from alr_teach.problems.datasets import load_split
+from alr_teach.viz.benchmarking_plots import plot_curves, plot_tuning
+from alr_teach.viz.explorers.curve import CurveExplorer
 
 rng = np.random.default_rng(10)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end
@@ -278,7 +277,7 @@ plt.show()
 # %%
 EARLY_EPOCH = 5
 FAST = ["AdaGrad", "RMSProp", "Adam", "AdamW"]        # ahead early on digits
-SLOW = ["SGD", "SGD+momentum", "AdaDelta"]
+SLOW = ["SGD", "Momentum", "AdaDelta"]
 
 digits_acc = {m: comparison.summary("digits", m)["test_accuracy"] for m in methods}
 cancer_acc = {m: comparison.summary("breast cancer", m)["test_accuracy"] for m in methods}
@@ -318,7 +317,7 @@ claim(cancer_early > 0.95, f"on breast cancer every method's mean validation acc
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = CurveExplorer(comparison, first="Adam", second="SGD+momentum", dataset="digits")
+explorer = CurveExplorer(comparison, first="Adam", second="Momentum", dataset="digits")
 explorer.widget()
 
 # %% [markdown]
@@ -345,7 +344,7 @@ def verdict(a, b, dataset):
     return f"{a if sa.mean > sb.mean else b} ahead"
 
 
-pairs = [("Adam", "SGD+momentum"), ("Adam", "SGD"), ("AdamW", "SGD+momentum"), ("Adam", "AdamW")]
+pairs = [("Adam", "Momentum"), ("Adam", "SGD"), ("AdamW", "Momentum"), ("Adam", "AdamW")]
 verdicts = {}
 for split in splits:
     for a, b in pairs:
@@ -355,40 +354,40 @@ for split in splits:
               f"{verdicts[split.name, a, b]}")
 
 # %%
-expected = {("digits", "Adam", "SGD+momentum"): "cannot tell apart",
+expected = {("digits", "Adam", "Momentum"): "cannot tell apart",
             ("digits", "Adam", "SGD"): "Adam ahead",
-            ("digits", "AdamW", "SGD+momentum"): "cannot tell apart",
+            ("digits", "AdamW", "Momentum"): "cannot tell apart",
             ("digits", "Adam", "AdamW"): "cannot tell apart",
             **{("breast cancer", a, b): "cannot tell apart" for a, b in pairs}}
 differ = {key: verdicts[key] for key, v in expected.items() if verdicts[key] != v}
-claim(not differ, "on digits the seeds cannot tell Adam from SGD+momentum or from AdamW "
-      "(nor AdamW from SGD+momentum) and put Adam ahead of SGD; on breast cancer they tell "
+claim(not differ, "on digits the seeds cannot tell Adam from Momentum or from AdamW "
+      "(nor AdamW from Momentum) and put Adam ahead of SGD; on breast cancer they tell "
       "no pair apart", measured=f"verdicts that differ: {differ}")
-claim(digits_acc["Adam"].mean > digits_acc["SGD+momentum"].mean,
-      "on digits Adam's mean test accuracy is above SGD+momentum's",
-      measured=f"{digits_acc['Adam'].mean:.3f} against {digits_acc['SGD+momentum'].mean:.3f}")
+claim(digits_acc["Adam"].mean > digits_acc["Momentum"].mean,
+      "on digits Adam's mean test accuracy is above Momentum's",
+      measured=f"{digits_acc['Adam'].mean:.3f} against {digits_acc['Momentum'].mean:.3f}")
 
 # %% [markdown]
 # Since a seed gives both methods the same initial weights and batches, we can also
 # compare them seed by seed, and look at the training loss they reached:
 
 # %%
-adam_runs, momentum_runs = (comparison.select("digits", m) for m in ("Adam", "SGD+momentum"))
+adam_runs, momentum_runs = (comparison.select("digits", m) for m in ("Adam", "Momentum"))
 by_seed = paired([r.test_accuracy for r in adam_runs], [r.test_accuracy for r in momentum_runs],
                  better="higher")
 differences = by_seed.a - by_seed.b
-print(f"digits, Adam − SGD+momentum test accuracy, seeds {', '.join(map(str, SEEDS))}:",
+print(f"digits, Adam − Momentum test accuracy, seeds {', '.join(map(str, SEEDS))}:",
       np.array2string(differences, precision=3, sign="+"))
 adam_train, momentum_train = (summarize(r)["train_loss"] for r in (adam_runs, momentum_runs))
 print(f"final training loss: Adam {adam_train.show('.4f')}, "
-      f"SGD+momentum {momentum_train.show('.4f')}")
+      f"Momentum {momentum_train.show('.4f')}")
 print(f"test accuracy: {by_seed}")
 one_image = 1 / digits.sizes[2]
 claim(by_seed.wins == 4 and differences.min() > -1.5 * one_image,
       "Adam is ahead in four of the five seeds and at most one test image behind in the "
       "other", measured=f"{by_seed}; lowest difference {differences.min():+.3f}")
 claim(momentum_train.low > 10 * adam_train.high,
-      "in every seed SGD+momentum's training loss is more than ten times Adam's highest",
+      "in every seed Momentum's training loss is more than ten times Adam's highest",
       measured=f"{momentum_train.low:.4f} against {adam_train.high:.4f}")
 
 # %% [markdown]
@@ -408,8 +407,8 @@ ADAMW_DECAY = 0.01                # torch's default λ, as in every AdamW run ab
 adamw_lr = comparison.tunings["digits", "AdamW"].best_lr
 adamw_steps = EPOCHS * steps_per_epoch["digits"]
 shrink = 1 - (1 - adamw_lr * ADAMW_DECAY) ** adamw_steps
-lead = digits_acc["Adam"].mean - digits_acc["SGD+momentum"].mean
-print(f"digits: Adam's mean test accuracy ahead of SGD+momentum's by {lead:.3f}; "
+lead = digits_acc["Adam"].mean - digits_acc["Momentum"].mean
+print(f"digits: Adam's mean test accuracy ahead of Momentum's by {lead:.3f}; "
       f"AdamW's decay (ηλ = {adamw_lr * ADAMW_DECAY:g}) shrinks the weights by {shrink:.1%} "
       f"over {adamw_steps} steps")
 claim(lead > 0.01 and 0.025 < shrink < 0.035,
@@ -442,14 +441,14 @@ claim(0.008 < errors["digits"] < 0.012 and 0.015 < errors["breast cancer"] < 0.0
 #   Rerun both with the other rule:
 
 # %%
-for method in ("SGD", "SGD+momentum", "Adam"):
+for method in ("SGD", "Momentum", "Adam"):
     tuning = comparison.tunings["digits", method]
     print(f"{method:13s} rate by val. loss {tuning.best_lr:g}, by val. accuracy "
           f"{tuning.lr_by('val_accuracy'):g}")
 by_accuracy = {m: summarize(train_seeds(m, comparison.tunings["digits", m].lr_by("val_accuracy"),
                                         digits, comparison.seeds, max_iter=EPOCHS)
                             )["test_accuracy"]
-               for m in ("SGD", "SGD+momentum")}
+               for m in ("SGD", "Momentum")}
 gains = {m: s.mean - digits_acc[m].mean for m, s in by_accuracy.items()}
 for method, spread in by_accuracy.items():
     print(f"{method:13s} test accuracy with the accuracy rule: {spread.show()} "

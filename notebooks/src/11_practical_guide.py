@@ -31,20 +31,18 @@ import numpy as np
 
 from alr_teach import SGD, AdaGrad, Adam
 from alr_teach.course.claims import claim, count, paired
-from alr_teach.lab.benchmarking import load_split
 from alr_teach.lab.loss_curves import (
     LABELS,
-    LossCurveExplorer,
     curve_stats,
     diagnose,
-    plot_before_after,
-    plot_curve,
-    plot_statistics,
     synthetic_curve,
     train_mlp,
 )
 from alr_teach.problems import mlp
+from alr_teach.problems.datasets import load_split
 from alr_teach.problems.sparse_data import log_loss, make_sparse_classification, train
+from alr_teach.viz.explorers.loss_curve import LossCurveExplorer
+from alr_teach.viz.loss_curves_plots import plot_before_after, plot_curve, plot_statistics
 from alr_teach.viz.plots import style
 from alr_teach.viz.surface_plots import label_for
 

@@ -35,15 +35,7 @@ from sklearn.datasets import load_breast_cancer
 
 from alr_teach import SGD, Adam, MLPClassifier, RMSProp, Scheduled
 from alr_teach.course.claims import claim, count, paired
-from alr_teach.lab.benchmarking import (
-    MLP_SETTINGS,
-    Split,
-    load_split,
-    one_thread,
-    summarize,
-    train_seeds,
-    tune_learning_rate,
-)
+from alr_teach.lab.benchmarking import MLP_SETTINGS, summarize, train_seeds, tune_learning_rate
 from alr_teach.lab.runner import run
 from alr_teach.lessons.misconceptions import (
     BasinExplorer,
@@ -55,7 +47,9 @@ from alr_teach.lessons.misconceptions import (
 )
 from alr_teach.optimizers.schedules import cosine
 from alr_teach.problems import mlp
+from alr_teach.problems.datasets import Split, load_split
 from alr_teach.problems.landscapes import Noisy, Quadratic
+from alr_teach.problems.mlp import one_thread
 from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(12)  # seeded: every number below is reproducible
@@ -240,7 +234,7 @@ claim(all(p.undecided for p in vs["beta2"].values()) and swing["beta2"] < seed_r
 N_TRAIN, N_TEST = 40, 200   # samples to fit, new samples to classify
 DEMO_LR, STEPS = 0.01, 1000  # full-batch steps, here and in the race below
 task = memorisation_task(n_train=N_TRAIN, n_test=N_TEST, seed=0)
-methods = {"SGD+momentum": lambda lr: SGD(lr=lr, momentum=0.9), "Adam": lambda lr: Adam(lr=lr)}
+methods = {"Momentum": lambda lr: SGD(lr=lr, momentum=0.9), "Adam": lambda lr: Adam(lr=lr)}
 print(f"{task.X_train.shape[0]} samples, {task.X_train.shape[1]} features, "
       f"{np.mean(task.y_train > 0):.0%} labelled +1")
 solutions = {name: fit_least_squares(make(DEMO_LR), task.X_train, task.y_train, steps=STEPS)
@@ -251,10 +245,10 @@ for name, x in solutions.items():
     outside[name] = np.linalg.norm(x - in_span) / np.linalg.norm(x)
     print(f"{name:13s} weights outside the span of the samples: {outside[name]:.2f} of the norm;"
           f" x0 = {x[0]:.3f}, x1 + x2 = {x[1] + x[2]:.3f}")
-adam_x, sgd_x = solutions["Adam"], solutions["SGD+momentum"]
-claim(outside["SGD+momentum"] < 1e-12 and sgd_x[0] > 0.8,
+adam_x, sgd_x = solutions["Adam"], solutions["Momentum"]
+claim(outside["Momentum"] < 1e-12 and sgd_x[0] > 0.8,
       "SGD with momentum stays in the span of the samples (to 1e-12) and leans on feature 0 "
-      "(x0 > 0.8)", measured=f"outside {outside['SGD+momentum']:.0e}, x0 = {sgd_x[0]:.3f}")
+      "(x0 > 0.8)", measured=f"outside {outside['Momentum']:.0e}, x0 = {sgd_x[0]:.3f}")
 claim(outside["Adam"] > 0.5 and bool(np.isclose(adam_x[1] + adam_x[2], 2 * adam_x[0])),
       "more than half of Adam's weights lie outside that span, with x1 + x2 = 2 x0",
       measured=f"outside {outside['Adam']:.2f}, x0 = {adam_x[0]:.3f}, "
@@ -304,14 +298,14 @@ outcome = {name: np.array(rows) for name, rows in outcome.items()}
 for name, rows in outcome.items():
     print(f"{name:13s} training loss below {FITS:g} on {count(rows[:, 0] < FITS)} draws; "
           f"test accuracy {rows[:, 1].mean():.3f} ({rows[:, 1].min():.3f}-{rows[:, 1].max():.3f})")
-sgd_rows, adam_rows = outcome["SGD+momentum"], outcome["Adam"]
+sgd_rows, adam_rows = outcome["Momentum"], outcome["Adam"]
 claim(all(np.all(rows[:, 0] < FITS) for rows in outcome.values()),
       f"both fit every training set (loss below {FITS:g})",
       measured="; ".join(f"{n}: {count(r[:, 0] < FITS)}" for n, r in outcome.items()))
 claim(bool(np.all(sgd_rows[:, 1] == 1.0)) and bool(np.allclose(adam_rows[:, 1], adam_rows[:, 2])),
       f"on each of the {len(sgd_rows)} draws SGD with momentum classifies every test sample "
       "correctly, and Adam's accuracy is the share of positive test labels",
-      measured=f"SGD+momentum {sgd_rows[:, 1].min():.3f} at worst; Adam "
+      measured=f"Momentum {sgd_rows[:, 1].min():.3f} at worst; Adam "
                f"{np.array2string(adam_rows[:, 1], precision=3)} against "
                f"{np.array2string(adam_rows[:, 2], precision=3)}")
 
@@ -543,14 +537,14 @@ claim(Counted.ops > 1000 * lookup_ops,
 
 # %%
 state_copies = {}
-for name, opt in {"SGD": SGD(lr=0.1), "SGD+momentum": SGD(lr=0.1, momentum=0.9),
+for name, opt in {"SGD": SGD(lr=0.1), "Momentum": SGD(lr=0.1, momentum=0.9),
                   "Adam": Adam()}.items():
     opt.step(params, grads.params())
     stored = sum(a.size for arrays in opt.state.values() for a in arrays)
     state_copies[name] = stored / sum(p.size for p in params)
 print("optimizer state, in copies of the weights: "
       + ", ".join(f"{k} {c:g}" for k, c in state_copies.items()))
-claim(state_copies == {"SGD": 0, "SGD+momentum": 1, "Adam": 2},
+claim(state_copies == {"SGD": 0, "Momentum": 1, "Adam": 2},
       "Adam stores two copies of the weights, momentum SGD one, SGD none",
       measured=state_copies)
 
@@ -1025,20 +1019,20 @@ ax.set(xlabel="training loss (log scale)", ylabel="mean curvature tr(H)/n (log s
        title="Digits: sharpness falls with the training loss")
 ax.legend(fontsize=8)
 plt.show()
-MATCH_AT = {"Adam": 2, "SGD+momentum": 8}  # epochs at which the training losses are close
+MATCH_AT = {"Adam": 2, "Momentum": 8}  # epochs at which the training losses are close
 matched = {name: np.array([sharpness[name, seed][MEASURE_AT.index(epoch)] for seed in SEEDS])
            for name, epoch in MATCH_AT.items()}
 for name, rows in matched.items():
     print(f"{name:13s} after {rows[0, 0]:.0f} epochs: training loss {rows[:, 1].min():.2f} to "
           f"{rows[:, 1].max():.2f}, mean curvature {1e3 * rows[:, 2].min():.2g} to "
           f"{1e3 * rows[:, 2].max():.2g} (x 1e-3)")
-loss_gap = np.abs(matched["Adam"][:, 1] / matched["SGD+momentum"][:, 1] - 1)
+loss_gap = np.abs(matched["Adam"][:, 1] / matched["Momentum"][:, 1] - 1)
 claim(bool(np.all(loss_gap < 0.25)),
       f"in every seed, Adam's training loss after {MATCH_AT['Adam']} epochs is within 25 % of "
-      f"SGD with momentum's after {MATCH_AT['SGD+momentum']}",
+      f"SGD with momentum's after {MATCH_AT['Momentum']}",
       measured=f"largest gap {loss_gap.max():.0%}")
-flatter_adam = paired(matched["Adam"][:, 2], matched["SGD+momentum"][:, 2], better="lower")
-print(f"mean curvature, Adam (A) against SGD+momentum (B): {flatter_adam}; "
+flatter_adam = paired(matched["Adam"][:, 2], matched["Momentum"][:, 2], better="lower")
+print(f"mean curvature, Adam (A) against Momentum (B): {flatter_adam}; "
       f"median ratio A/B {flatter_adam.ratio:.1f}")
 claim(flatter_adam.wins > len(SEEDS) / 2 and flatter_adam.ratio < 0.9
       and not flatter_adam.all_better,

@@ -44,20 +44,18 @@ from alr_teach import (
     NovoGrad,
     RAdam,
     Ranger,
-    arena,
-    mlp,
 )
 from alr_teach.course.claims import claim, paired
-from alr_teach.lab.benchmarking import Spread, load_split
-from alr_teach.lab.mlp_sweeps import (
-    LayerStepExplorer,
-    plot_layer_steps,
-    plot_rate_curves,
-    sweep_mlp,
-)
+from alr_teach.lab import arena
+from alr_teach.lab.benchmarking import Spread
+from alr_teach.lab.mlp_sweeps import sweep_mlp
 from alr_teach.lab.runner import Trajectory, run
 from alr_teach.optimizers.schedules import linear_warmup
+from alr_teach.problems import mlp
+from alr_teach.problems.datasets import load_split
 from alr_teach.problems.landscapes import Beale, Himmelblau, Quadratic, Rosenbrock
+from alr_teach.viz.explorers.layer_step import LayerStepExplorer
+from alr_teach.viz.mlp_sweeps_plots import plot_layer_steps, plot_rate_curves
 from alr_teach.viz.plots import style
 from alr_teach.viz.surface_plots import contour, plot_trajectories
 
@@ -818,37 +816,39 @@ claim(max(differences.values()) < 1e-12,
 
 # %% [markdown]
 # **A trap when batching runs.** `alr_teach` runs many problems at once by giving the
-# parameters leading *sweep* axes, and it knows which axes are sweep axes only from the
-# hyperparameters that are arrays. For an element-wise rule such as Adam that makes no
-# difference. For LAMB and NovoGrad it decides what "the norm of the array" means. Three
-# independent two-weight problems stacked as a `(3, 2)` array, with a *scalar* rate, are
-# one problem of six weights, and their norms get mixed; give the rate the run axis and
-# they are three problems, exactly as three separate runs:
+# parameters leading *batch* axes, and it knows which axes index runs only because it is
+# told: `opt.batch_ndim` (the runner and the sweeps set it). For an element-wise rule such
+# as Adam that makes no difference. For LAMB and NovoGrad it decides what "the norm of the
+# array" means. Three independent two-weight problems stacked as a `(3, 2)` array, with
+# nothing declared, are one problem of six weights, and their norms get mixed; declare
+# the run axis and they are three problems, exactly as three separate runs:
 
 # %%
 three = np.array([[3.0, 4.0], [0.3, 0.4], [30.0, 40.0]])  # norms 5, 0.5 and 50
 separately = np.stack([LAMB(lr=0.1).step(row, row) for row in three])
-scalar_rate = LAMB(lr=0.1).step(three, three)  # ONE problem: the norm covers all six
-rate_per_run = LAMB(lr=np.full(3, 0.1)).step(three, three)  # lr of shape (3,): three
-for name, result in [("separately", separately), ("scalar lr", scalar_rate),
-                     ("lr per run", rate_per_run)]:
+undeclared = LAMB(lr=0.1).step(three, three)  # ONE problem: the norm covers all six
+per_run = LAMB(lr=0.1)
+per_run.batch_ndim = 1                                     # axis 0 indexes three runs
+declared = per_run.step(three, three)
+for name, result in [("separately", separately), ("undeclared", undeclared),
+                     ("declared", declared)]:
     step_norms = np.linalg.norm(result - three, axis=1)
     print(f"{name:11s} step norms {np.array2string(step_norms, precision=3)}")
-claim(np.abs(rate_per_run - separately).max() < 1e-12,
-      "with the rate on the run axis, the stack steps exactly as three separate runs (to 1e-12)",
-      measured=f"{np.abs(rate_per_run - separately).max():.1e}")
-mixed = np.linalg.norm(scalar_rate - three, axis=1)
+claim(np.abs(declared - separately).max() < 1e-12,
+      "with the run axis declared, the stack steps exactly as three separate runs (to 1e-12)",
+      measured=f"{np.abs(declared - separately).max():.1e}")
+mixed = np.linalg.norm(undeclared - three, axis=1)
 second_norm = np.linalg.norm(three[1])
 claim(np.allclose(mixed, mixed[0]) and mixed[0] > 5 * second_norm,
-      f"with a scalar rate every row moves the same distance, more than five times the second "
+      f"undeclared, every row moves the same distance, more than five times the second "
       f"problem's norm ({second_norm:g})", measured=np.array2string(mixed, precision=3))
 
 # %% [markdown]
-# Separately, every problem moves $\eta$ times its own norm (0.5, 0.05 and 5). With a
-# scalar rate the trust ratio is computed from the norm of the whole stack, and every row
+# Separately, every problem moves $\eta$ times its own norm (0.5, 0.05 and 5). With the
+# batch undeclared the trust ratio is computed from the norm of the whole stack, and every row
 # moves by the same distance, 2.9: more than five times the norm of the second problem.
-# The sweeps below always give
-# the rate the run axis. And one of them, run for two epochs with two rates and two
+# The sweeps below always declare
+# the run axis. And one of them, run for two epochs with two rates and two
 # seeds, must reproduce four separate `MLPClassifier` fits:
 
 # %%

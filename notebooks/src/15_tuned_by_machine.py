@@ -40,7 +40,7 @@ from sklearn.model_selection import (
 
 from alr_teach import SGD, Adam, MLPClassifier
 from alr_teach.course.claims import claim, paired
-from alr_teach.lab.benchmarking import Spread, load_split
+from alr_teach.lab.benchmarking import Spread
 from alr_teach.lab.budgeted_search import (
     LogUniformOptimizer,
     accuracy_ties_by_log_loss,
@@ -48,12 +48,13 @@ from alr_teach.lab.budgeted_search import (
     epochs_spent,
     halving_plan,
     optimizer_grid,
-    plot_search,
     quiet_training,
 )
 from alr_teach.lab.runner import run
 from alr_teach.optimizers.hypergradient import SGDHD, AdamHD
+from alr_teach.problems.datasets import load_split
 from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.budgeted_search_plots import plot_search
 from alr_teach.viz.explorers.hypergradient import HypergradientExplorer
 from alr_teach.viz.plots import style
 

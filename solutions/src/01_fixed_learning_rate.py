@@ -272,8 +272,6 @@ class SignAgreement(Optimizer):
     """A rate per coordinate: times `up` while the gradient keeps its sign, times `down`
     when it flips (an overshoot), unchanged when either gradient is 0."""
 
-    elementwise = True
-
     def __init__(self, lr=0.01, up=1.2, down=0.5):
         super().__init__(lr=lr, up=up, down=down)
 

@@ -248,8 +248,6 @@ assert turned[45][0] > turned[45][1]
 class LeakyAdaGrad(Optimizer):
     """AdaGrad whose sum leaks: G_t = decay * G_(t-1) + g_t^2, so old gradients fade."""
 
-    elementwise = True
-
     def __init__(self, lr=0.01, decay=0.99, eps=1e-10):
         super().__init__(lr=lr, decay=decay, eps=eps)
 

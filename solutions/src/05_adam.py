@@ -258,8 +258,6 @@ class SecantRate(Optimizer):
     of the last two points (capped at max_rate), where the gradient changed.
     """
 
-    elementwise = True
-
     def __init__(self, lr=1e-3, max_rate=10.0):
         super().__init__(lr=lr, max_rate=max_rate)
 

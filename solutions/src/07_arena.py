@@ -205,8 +205,6 @@ class DiagonalSecant(Optimizer):
     the estimate is not positive, fall back to gradient descent with rate lr.
     """
 
-    elementwise = True
-
     def __init__(self, lr=0.01):
         super().__init__(lr=lr)
 

@@ -22,12 +22,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import Adam, MLPClassifier, Scheduled, checks
-from alr_teach.lab.benchmarking import load_split
-from alr_teach.lab.range_test import plot_range_test
+from alr_teach.lab.range_test import estimator_range_test
 from alr_teach.lab.runner import run
 from alr_teach.optimizers.schedules import cosine, exponential, warmup_cosine
+from alr_teach.problems.datasets import load_split
 from alr_teach.problems.landscapes import Noisy, Quadratic
 from alr_teach.viz.plots import style
+from alr_teach.viz.range_test_plots import plot_range_test
 
 rng = np.random.default_rng(109)  # seeded: every number below is reproducible
 
@@ -139,7 +140,8 @@ checks.check_value("floor_ratio", predicted_floor_ratio, floors[0] / floors[1], 
 # %%
 digits = load_split("digits")
 tester = MLPClassifier(hidden_layer_sizes=(64,), optimizer=Adam(), random_state=0)
-range_test = tester.lr_range_test(digits.X_train, digits.y_train, lr_min=1e-6, lr_max=10.0)
+range_test = estimator_range_test(tester, digits.X_train, digits.y_train, lr_min=1e-6,
+                                  lr_max=10.0)
 lrs, losses = range_test.lrs, range_test.losses
 print(f"{len(lrs)} batches, rates {lrs[0]:.0e} to {lrs[-1]:.2f}; stopped early: "
       f"{range_test.stopped_early}")

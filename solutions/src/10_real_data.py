@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import SGD, AdaDelta, AdaGrad, Adam, MLPClassifier, RMSProp, checks
-from alr_teach.lab.benchmarking import load_split, one_thread
+from alr_teach.problems.datasets import load_split
+from alr_teach.problems.mlp import one_thread
 from alr_teach.viz.plots import style
 
 rng = np.random.default_rng(110)  # seeded: every number below is reproducible
@@ -151,7 +152,7 @@ predicted_default_ranks = [1, 4, 2]
 ### END SOLUTION
 
 # %%
-defaults = {"SGD": SGD(lr=1e-3), "SGD+momentum": SGD(lr=1e-3, momentum=0.9),
+defaults = {"SGD": SGD(lr=1e-3), "Momentum": SGD(lr=1e-3, momentum=0.9),
             "AdaGrad": AdaGrad(), "RMSProp": RMSProp(), "Adam": Adam(), "AdaDelta": AdaDelta()}
 accuracy = {name: fit(digits, opt, epochs=10).validation_score_curve_[-1]
             for name, opt in defaults.items()}
@@ -183,7 +184,7 @@ checks.check_value("default_ranks", predicted_default_ranks,
 
 # %%
 ### BEGIN HIDDEN TESTS
-assert order == ["RMSProp", "AdaDelta", "AdaGrad", "Adam", "SGD+momentum", "SGD"]
+assert order == ["RMSProp", "AdaDelta", "AdaGrad", "Adam", "Momentum", "SGD"]
 assert accuracy["SGD"] < 0.3 < 0.95 < accuracy["RMSProp"]
 assert package_stops == [7, 5, 5, 11]
 ### END HIDDEN TESTS

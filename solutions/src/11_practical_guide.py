@@ -24,16 +24,16 @@ import numpy as np
 
 from alr_teach import Adam, checks
 from alr_teach.lab import loss_curves
-from alr_teach.lab.benchmarking import load_split
 from alr_teach.lab.loss_curves import (
     LABELS,
     Thresholds,
     curve_stats,
     diagnose,
-    plot_curve,
     synthetic_curve,
     train_mlp,
 )
+from alr_teach.problems.datasets import load_split
+from alr_teach.viz.loss_curves_plots import plot_curve
 
 rng = np.random.default_rng(111)  # seeded: every number below is reproducible
 digits = load_split("digits")

@@ -258,10 +258,10 @@ checks.check_value("adam_accuracy", predicted_adam_accuracy, adam_accuracy, atol
 # $W \to 3W$: the loss does not change and the gradient becomes $\nabla f(W)/3$ (course
 # §4). Take one step from $W$ and one from $3W$. Predict the ratio of the two step
 # lengths, (step from $3W$) / (step from $W$), for RMSProp and for SGD with momentum 0.9:
-# `[RMSProp's ratio, SGD+momentum's ratio]`.
+# `[RMSProp's ratio, Momentum's ratio]`.
 
 # %%
-predicted_step_ratios = None  # replace None with [RMSProp, SGD+momentum]
+predicted_step_ratios = None  # replace None with [RMSProp, Momentum]
 ### BEGIN SOLUTION
 # RMSProp divides by sqrt(v), which shrinks by 3 with the gradient: the same step; SGD's
 # step is lr times the gradient (momentum's first step too), a third as long
@@ -281,7 +281,7 @@ def first_layer_grad(W1):
 
 step_ratio = {}
 for name, make in (("RMSProp", lambda: RMSProp(lr=1e-3)),
-                   ("SGD+momentum", lambda: SGD(lr=1e-3, momentum=0.9))):
+                   ("Momentum", lambda: SGD(lr=1e-3, momentum=0.9))):
     small, large = (np.linalg.norm(make().step(V, first_layer_grad(V)) - V) for V in (W, 3 * W))
     step_ratio[name] = large / small
     print(f"{name:12s}: first step from 3W / from W = {step_ratio[name]:.4f}")

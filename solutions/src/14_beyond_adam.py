@@ -24,9 +24,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alr_teach import LAMB, SGD, Adam, Lookahead, RAdam, checks
-from alr_teach.lab.benchmarking import load_split
 from alr_teach.lab.runner import run
 from alr_teach.problems import mlp
+from alr_teach.problems.datasets import load_split
 from alr_teach.problems.landscapes import Quadratic, Rosenbrock
 from alr_teach.viz.plots import style
 

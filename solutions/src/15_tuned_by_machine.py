@@ -27,7 +27,6 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401 (enables
 from sklearn.model_selection import GridSearchCV, HalvingRandomSearchCV
 
 from alr_teach import Adam, MLPClassifier, Optimizer, checks
-from alr_teach.lab.benchmarking import load_split
 from alr_teach.lab.budgeted_search import (
     LogUniformOptimizer,
     epochs_spent,
@@ -37,6 +36,7 @@ from alr_teach.lab.budgeted_search import (
 )
 from alr_teach.lab.runner import run
 from alr_teach.optimizers.hypergradient import SGDHD
+from alr_teach.problems.datasets import load_split
 from alr_teach.problems.landscapes import Quadratic, get
 from alr_teach.viz.plots import style
 

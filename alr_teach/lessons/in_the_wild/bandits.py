@@ -55,6 +55,11 @@ from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems import mlp
 from alr_teach.viz.plots import style
 
+__all__ = [
+    "DriftingBandit", "policy", "sample_arms", "entropy_gradient", "reinforce_gradient",
+    "PolicyRun", "train_policy", "sweep_policy", "plot_policy_sweep",
+]
+
 
 class DriftingBandit:
     """``n_envs`` bandits whose arm means are reshuffled every ``period`` steps.

@@ -2,7 +2,7 @@ r"""Fine-tuning: reuse a network trained on some classes to learn new ones from 
 
 The vision workflow in miniature, on scikit-learn's bundled digits:
 
-1. :func:`make_transfer_task` cuts a :class:`~alr_teach.lab.benchmarking.Split` by class:
+1. :func:`make_transfer_task` cuts a :class:`~alr_teach.problems.datasets.Split` by class:
    the *old* classes (default 0-4) keep all their training images; of the *new* classes
    (5-9) only ``shots`` training images per class are labelled. Labels are renumbered
    ``0 .. k - 1`` within each half.
@@ -34,6 +34,11 @@ import numpy as np
 from alr_teach import _validation as check
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.problems import mlp
+
+__all__ = [
+    "TransferTask", "make_transfer_task", "pretrain", "with_new_head", "with_head", "fine_tune",
+    "accuracy",
+]
 
 
 @dataclass(frozen=True)
@@ -105,12 +110,11 @@ def make_transfer_task(
 def pretrain(task: TransferTask, optimizer: Optimizer, *, hidden: int = 32, epochs: int = 20,
              batch_size: int = 64, seed: int = 0) -> mlp.Network:
     """A network trained on the old classes (``MLPClassifier``, mini-batches), as a Network."""
-    from alr_teach.lab.benchmarking import one_thread
     from alr_teach.problems.estimator import MLPClassifier
 
     clf = MLPClassifier(hidden_layer_sizes=(hidden,), optimizer=optimizer,
                         batch_size=batch_size, max_iter=epochs, random_state=seed)
-    with one_thread():
+    with mlp.one_thread():
         clf.fit(task.X_train_old, task.y_train_old)
     return mlp.Network(list(clf.coefs_), list(clf.intercepts_), [])
 
@@ -153,4 +157,4 @@ def accuracy(net: mlp.Network, X: np.ndarray, y: np.ndarray) -> float:
         logits, _ = mlp.forward(net, X)
     if not np.all(np.isfinite(logits)):
         return 0.0
-    return float(np.mean(logits.argmax(axis=1) == y))
+    return float(mlp.accuracy(logits, y))

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
@@ -49,8 +48,14 @@ from alr_teach.optimizers.optimistic import OptimisticGD
 from alr_teach.optimizers.rmsprop import RMSProp
 from alr_teach.optimizers.sgd import SGD
 from alr_teach.problems import mlp
+from alr_teach.viz.explorers.base import Control, Explorer, IntSlider, LogSlider, Menu, Slider
 from alr_teach.viz.plots import style
-from alr_teach.viz.widgets import explorer_box, figure_png
+
+__all__ = [
+    "BilinearGame", "GameRun", "play", "growth_factor", "GAME_METHODS", "play_method",
+    "plot_game", "GameExplorer", "Mixture", "wasserstein_1d", "mode_shares", "stack_networks",
+    "unstack_network", "gan_gradients", "GanRun", "train_gans",
+]
 
 # -- the bilinear game ------------------------------------------------------------------------
 
@@ -175,28 +180,26 @@ def plot_game(ax_path: Axes, ax_distance: Axes, runs: Sequence[GameRun],
     return lines
 
 
-class GameExplorer:
+class GameExplorer(Explorer):
     """One method on the bilinear game: pick it, its rate and its beta; see path and distance.
 
-    ``update(method=..., lr=..., beta=..., steps=...)`` replays the game, moves the lines
-    and returns a summary (final distance, and its ratio to the start's). The reference
-    line is simultaneous gradient descent-ascent at the same rate. ``widget()`` wires a
-    menu and sliders (released to apply) to ``update``.
+    Settings: ``method`` (a name from :data:`GAME_METHODS`), ``lr``, ``beta`` and
+    ``steps``. Each update replays the game beside a reference, simultaneous gradient
+    descent-ascent at the same rate, and returns a summary: the settings, the final
+    distance to the equilibrium, its ratio to the start's, and the reference's ratio.
     """
 
+    DEFAULTS = {"method": "Adam", "lr": 0.1, "beta": 0.9, "steps": 300}
+    FIGSIZE = (10, 4.2)
+    STATIC_FIGSIZE = (11, 4.6)
     LIMIT = 4.0
 
-    def __init__(self, method: str = "Adam", lr: float = 0.1, beta: float = 0.9,
-                 steps: int = 300) -> None:
-        self.settings = {"method": "Adam", "lr": 0.1, "beta": 0.9, "steps": 300}
-        changes = {"method": method, "lr": lr, "beta": beta, "steps": steps}
-        self._check(changes)
-        self.settings.update(changes)
-        self.fig = Figure(figsize=(10, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_path, self.ax_distance = self.fig.subplots(1, 2)
-        self.lines = self._draw(self.ax_path, self.ax_distance)
-        self.summary = self.update()
+    def check(self, settings: dict) -> dict:
+        check.one_of("method", settings["method"], GAME_METHODS)
+        check.in_range("lr", settings["lr"], 0.0, low_open=True)
+        check.decay_factor("beta", settings["beta"])
+        check.whole("steps", settings["steps"], low=1)
+        return settings
 
     def runs(self) -> tuple[GameRun, GameRun]:
         """The chosen method's run and the simultaneous-GDA reference at the same rate."""
@@ -204,81 +207,51 @@ class GameExplorer:
         return (play_method(s["method"], s["lr"], s["beta"], s["steps"]),
                 play_method("GDA (simultaneous)", s["lr"], s["beta"], s["steps"]))
 
-    def update(self, **changes) -> dict:
-        """Apply ``changes``, replay, redraw; return the summary."""
-        self._check(changes)
-        self.settings.update(changes)
-        s = self.settings
-        self.summary = self._redraw(self.lines, self.ax_path, self.ax_distance)
-        self.ax_distance.set_xlim(0, s["steps"])
-        return self.summary
+    def compute(self) -> tuple[GameRun, GameRun]:
+        return self.runs()
 
-    def _redraw(self, lines, ax_path, ax_distance) -> dict:
-        s = self.settings
-        run, reference = self.runs()
-        steps = np.arange(s["steps"] + 1)
-        for (path, distance), r in zip(lines, (run, reference)):
-            path.set_data(r.points[:, 0], r.points[:, 1])
-            distance.set_data(steps, r.distance)
-            distance.set_markevery(max(1, steps.size // 8))
-        lines[0][0].set_label(s["method"])
+    def summarise(self, runs: tuple[GameRun, GameRun]) -> dict:
+        run, reference = runs
         final, first = float(run.distance[-1]), float(run.distance[0])
-        ax_path.set_title(f"{s['method']}, lr = {s['lr']:.3g}, β = {s['beta']:.2f}", fontsize=9)
-        ax_distance.set_title(f"after {s['steps']} steps: distance {final:.3g} "
-                              f"({final / first:.3g} × the start's)", fontsize=9)
-        ax_path.legend(fontsize=7, loc="upper left")
-        return {**s, "final_distance": final, "ratio": final / first,
+        return {**self.settings, "final_distance": final, "ratio": final / first,
                 "reference_ratio": float(reference.distance[-1] / first)}
 
-    def _draw(self, ax_path: Axes, ax_distance: Axes) -> list:
+    def draw(self, fig: Figure) -> dict:
+        """The two axes (``path``, ``distance``) and the two (empty) lines of each run."""
+        ax_path, ax_distance = fig.subplots(1, 2)
         empty = GameRun(np.full((1, 2), np.nan), False)
         lines = plot_game(ax_path, ax_distance, [empty, empty],
                           [self.settings["method"], "GDA (simultaneous), same lr"],
                           limit=self.LIMIT)
         ax_distance.set(ylim=(1e-4, 1e4), xlim=(0, self.settings["steps"]))
         ax_distance.legend(fontsize=7, loc="lower left")
-        return lines
+        return {"path": ax_path, "distance": ax_distance, "lines": lines}
 
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks and handouts)."""
-        import matplotlib.pyplot as plt
-
-        fig, (ax_path, ax_distance) = plt.subplots(1, 2, figsize=(11, 4.6),
-                                                   layout="constrained")
-        lines = self._draw(ax_path, ax_distance)
-        self._redraw(lines, ax_path, ax_distance)
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
-
-    def _check(self, changes: dict) -> None:
-        check.known_settings(changes, ("method", "lr", "beta", "steps"))
-        merged = {**getattr(self, "settings", {}), **changes}
-        check.one_of("method", merged["method"], GAME_METHODS)
-        check.in_range("lr", merged["lr"], 0.0, low_open=True)
-        check.decay_factor("beta", merged["beta"])
-        check.whole("steps", merged["steps"], low=1)
-
-    def widget(self):
-        """A method menu and sliders for lr (log), beta and steps, above the figure."""
-        import ipywidgets as widgets
-
+    def show(self, view: dict, runs: tuple[GameRun, GameRun]) -> None:
+        """Both runs' paths and distances, the method's name and the outcome in the titles."""
         s = self.settings
-        self.controls = {
-            "method": widgets.Dropdown(options=list(GAME_METHODS), value=s["method"],
-                                       description="method"),
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-3, max=0, step=0.05,
-                                         description="lr", readout_format=".3f",
-                                         continuous_update=False),
-            "beta": widgets.FloatSlider(value=s["beta"], min=0.0, max=0.99, step=0.01,
-                                        description="β (μ, β1, α)", readout_format=".2f",
-                                        continuous_update=False),
-            "steps": widgets.IntSlider(value=s["steps"], min=50, max=1000, step=50,
-                                       description="steps", continuous_update=False),
+        steps = np.arange(s["steps"] + 1)
+        for (path, distance), r in zip(view["lines"], runs):
+            path.set_data(r.points[:, 0], r.points[:, 1])
+            distance.set_data(steps, r.distance)
+            distance.set_markevery(max(1, steps.size // 8))
+        view["lines"][0][0].set_label(s["method"])
+        final, first = float(runs[0].distance[-1]), float(runs[0].distance[0])
+        view["path"].set_title(f"{s['method']}, lr = {s['lr']:.3g}, β = {s['beta']:.2f}",
+                               fontsize=9)
+        view["distance"].set_title(f"after {s['steps']} steps: distance {final:.3g} "
+                                   f"({final / first:.3g} × the start's)", fontsize=9)
+        view["distance"].set_xlim(0, s["steps"])
+        view["path"].legend(fontsize=7, loc="upper left")
+
+    def control_specs(self) -> dict[str, Control]:
+        """A method menu and sliders for lr (log), beta and steps (applied on release)."""
+        return {
+            "method": Menu(tuple(GAME_METHODS), "method"),
+            "lr": LogSlider(-3, 0, 0.05, "lr", ".3f"),
+            "beta": Slider(0.0, 0.99, 0.01, "β (μ, β1, α)", ".2f"),
+            "steps": IntSlider(50, 1000, 50, "steps"),
         }
-        return explorer_box(self, [list(self.controls)], summary=False)
 
 
 # -- a 1-D GAN --------------------------------------------------------------------------------
@@ -323,9 +296,9 @@ def mode_shares(samples: ArrayLike, target: Mixture, radius: float = 1.0) -> np.
 
 
 # A stack of R independent networks, as one Network whose arrays carry a leading run axis:
-# coefs (R, n_in, n_out) and intercepts (R, 1, n_out). mlp.forward computes their logits
-# unchanged (its products and sums broadcast over the run axis); stacked_backward is
-# mlp.backward for such a stack, carried on to the input, which a generator needs.
+# coefs (R, n_in, n_out) and intercepts (R, 1, n_out). mlp.forward and mlp.backward take
+# such a stack as it is; mlp.backward_to_input carries the chain rule on to the input,
+# which a generator needs.
 
 
 def stack_networks(nets: Sequence[mlp.Network]) -> mlp.Network:
@@ -338,30 +311,6 @@ def stack_networks(nets: Sequence[mlp.Network]) -> mlp.Network:
 def unstack_network(stack: mlp.Network, r: int) -> mlp.Network:
     """Network ``r`` of a stack, in :mod:`alr_teach.problems.mlp`'s own shapes."""
     return mlp.Network([W[r] for W in stack.coefs], [b[r, 0] for b in stack.intercepts], [])
-
-
-def stacked_backward(
-    net: mlp.Network, cache: mlp.Cache, dlogits: np.ndarray
-) -> tuple[mlp.Network, np.ndarray]:
-    """Weight gradients of a stack of networks, and ``d loss / d input``.
-
-    ``dlogits`` has shape ``(R, B, K)``. The chain rule of :func:`alr_teach.problems.mlp.backward`,
-    run by run (the products are batched over the leading axis), and one layer further.
-    """
-    L = len(net.coefs)
-    dcoefs, dintercepts = [None] * L, [None] * L
-    dz = dlogits  # (R, B, n_out)
-    for l in range(L - 1, -1, -1):
-        a = cache.activations[l]  # (R, B, n_in)
-        dcoefs[l] = a.swapaxes(-1, -2) @ dz  # (R, n_in, n_out)
-        dintercepts[l] = dz.sum(axis=-2, keepdims=True)  # (R, 1, n_out)
-        da = dz @ net.coefs[l].swapaxes(-1, -2)  # (R, B, n_in)
-        dz = mlp.relu_backward(da, a) if l > 0 else da
-    return mlp.Network(dcoefs, dintercepts, []), dz
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def gan_gradients(
@@ -377,14 +326,14 @@ def gan_gradients(
     n = real.shape[-2]
     fake, g_cache = mlp.forward(generator, z)  # (R, B, 1)
     logits, d_cache = mlp.forward(discriminator, np.concatenate([real, fake], axis=-2))
-    p = _sigmoid(logits)  # (R, 2B, 1)
+    p = mlp.sigmoid(logits)  # (R, 2B, 1)
     dlogits = p.copy()
     dlogits[:, :n] -= 1.0  # real: d log(1 + e^-l) / dl = sigmoid(l) - 1; fake: sigmoid(l)
-    grad_D, _ = stacked_backward(discriminator, d_cache, dlogits / n)
+    grad_D = mlp.backward(discriminator, d_cache, dlogits / n)
     to_fake = np.zeros_like(logits)
     to_fake[:, n:] = (p[:, n:] - 1.0) / n  # d L_G / d D(G(z))
-    _, d_input = stacked_backward(discriminator, d_cache, to_fake)
-    grad_G, _ = stacked_backward(generator, g_cache, d_input[:, n:])
+    _, d_input = mlp.backward_to_input(discriminator, d_cache, to_fake)
+    grad_G = mlp.backward(generator, g_cache, d_input[:, n:])
     real_logits, fake_logits = logits[:, :n, 0], logits[:, n:, 0]
     loss_D = (np.mean(np.logaddexp(0, -real_logits), axis=-1)
               + np.mean(np.logaddexp(0, fake_logits), axis=-1))

@@ -7,15 +7,14 @@ runs :class:`~alr_teach.AdaGrad` on a 2-D landscape and draws three panels: the 
 the contours, each coordinate's effective rate against the step, and each coordinate's
 :math:`G_t` against the step. ``update(...)`` is the whole callback (it returns a
 summary dict); ``widget()`` puts sliders for ``lr``, ``eps``,
-``initial_accumulator_value`` and ``steps`` on top of it. ipywidgets is imported only
-when a widget is built, so tests drive ``update`` headlessly.
+``initial_accumulator_value`` and ``steps`` on top of it (the wiring is
+:class:`~alr_teach.viz.explorers.base.Explorer`'s).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from alr_teach import _validation as check
@@ -23,15 +22,16 @@ from alr_teach.lab.runner import Trajectory, run
 from alr_teach.optimizers.adagrad import AdaGrad
 from alr_teach.problems.landscapes import Landscape
 from alr_teach.problems.landscapes import get as get_landscape
+from alr_teach.viz.explorers.base import Control, Explorer, IntSlider, LogSlider, Slider
 from alr_teach.viz.plots import style
 from alr_teach.viz.surface_plots import (
     contour,
-    freeze_background,
     label_for,
     plot_trajectories,
     update_trajectories,
 )
-from alr_teach.viz.widgets import explorer_box, figure_png
+
+__all__ = ["DEFAULTS", "AccumulatorExplorer", "effective_rates"]
 
 #: The explorer's settings and their defaults (torch's eps and accumulator start).
 DEFAULTS = {"lr": 0.5, "eps": 1e-10, "initial_accumulator_value": 0.0, "steps": 100}
@@ -49,13 +49,21 @@ def effective_rates(trajectory: Trajectory, lr: float, eps: float) -> np.ndarray
     return lr / (np.sqrt(trajectory.state["sum_sq"]) + eps)
 
 
-class AccumulatorExplorer:
+class AccumulatorExplorer(Explorer):
     """AdaGrad on a 2-D landscape: its path, per-coordinate effective rates and sums.
 
     ``landscape`` is a :class:`~alr_teach.problems.landscapes.Landscape` or a name for
     :func:`alr_teach.problems.landscapes.get` (default: the axis-aligned "ill-conditioned
     quadratic", curvatures 1 and 50). Settings are the keys of :data:`DEFAULTS`.
+    ``update(**changes)`` returns a summary: the optimizer's label, final loss,
+    ``diverged_at`` (-1 if it did not), and per coordinate the first step's size, the
+    final ``sum_sq`` and the final effective rate.
     """
+
+    DEFAULTS = DEFAULTS
+    FIGSIZE = (13, 4.2)
+    STATIC_FIGSIZE = (15, 4.6)
+    ROWS = (("lr", "eps"), ("initial_accumulator_value", "steps"))
 
     def __init__(self, landscape: Landscape | str = "ill-conditioned quadratic",
                  **settings) -> None:
@@ -63,41 +71,13 @@ class AccumulatorExplorer:
         if not isinstance(self.landscape, Landscape) or self.landscape.dim != 2:
             raise ValueError(f"Invalid landscape: {landscape!r} (must be a 2-D Landscape "
                              f"or the name of one)")
-        self.settings = dict(DEFAULTS)
-        self._check(settings)
-        self.settings.update(settings)
-        self.fig = Figure(figsize=(13, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.artists = self._draw(self.fig)
-        self.summary = self.update()
-        a = self.artists  # the contour map is rendered once; paths and the two plots stay live
-        self._frozen = freeze_background(
-            self.fig, [*a["paths"].artists(legend=False), a["map"].title, a["rate"], a["sum"]])
+        super().__init__(**settings)
 
-    # -- the callback ---------------------------------------------------------------------
-    def update(self, **changes) -> dict:
-        """Apply ``changes`` (any of lr, eps, initial_accumulator_value, steps), rerun, redraw.
-
-        Returns a summary: the optimizer's label, final loss, ``diverged_at`` (-1 if it
-        did not), and per coordinate the first step's size, the final ``sum_sq`` and the
-        final effective rate.
-        """
-        self._check(changes)
-        self.settings.update(changes)
-        self.trajectory = self.run()
-        self._show(self.artists, self.trajectory)
-        rates = effective_rates(self.trajectory, self.settings["lr"], self.settings["eps"])
-        last = self._last_row()
-        first = np.abs(self.trajectory.points[1] - self.trajectory.points[0])
-        self.summary = {
-            "optimizer": label_for(self.optimizer),
-            "final_loss": float(self.trajectory.final_loss),
-            "diverged_at": int(self.trajectory.diverged_at),
-            "first_step": tuple(float(v) for v in first),
-            "sum_sq": tuple(float(v) for v in self.trajectory.state["sum_sq"][last]),
-            "effective_lr": tuple(float(v) for v in rates[last]),
-        }
-        return self.summary
+    def check(self, settings: dict) -> dict:
+        check.whole("steps", settings["steps"], low=1)
+        AdaGrad(lr=settings["lr"], eps=settings["eps"],
+                initial_accumulator_value=settings["initial_accumulator_value"])
+        return settings
 
     def run(self) -> Trajectory:
         """AdaGrad with the current settings, from the landscape's start, state recorded."""
@@ -106,20 +86,25 @@ class AccumulatorExplorer:
                                  initial_accumulator_value=s["initial_accumulator_value"])
         return run(self.optimizer, self.landscape, steps=s["steps"], record_state=True)
 
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure; end the cell with ``plt.show()``."""
-        import matplotlib.pyplot as plt
+    def compute(self) -> Trajectory:
+        self.trajectory = self.run()
+        return self.trajectory
 
-        fig = plt.figure(figsize=(15, 4.6), layout="constrained")
-        self._show(self._draw(fig), self.run())
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+    def summarise(self, trajectory: Trajectory) -> dict:
+        rates = effective_rates(trajectory, self.settings["lr"], self.settings["eps"])
+        last = self._last_row(trajectory)
+        first = np.abs(trajectory.points[1] - trajectory.points[0])
+        return {
+            "optimizer": label_for(self.optimizer),
+            "final_loss": float(trajectory.final_loss),
+            "diverged_at": int(trajectory.diverged_at),
+            "first_step": tuple(float(v) for v in first),
+            "sum_sq": tuple(float(v) for v in trajectory.state["sum_sq"][last]),
+            "effective_lr": tuple(float(v) for v in rates[last]),
+        }
 
     # -- drawing ----------------------------------------------------------------------------
-    def _draw(self, fig: Figure) -> dict:
+    def draw(self, fig: Figure) -> dict:
         """Axes and empty lines on ``fig``: contours once, then only data changes."""
         ax_map, ax_rate, ax_sum = fig.subplots(1, 3, width_ratios=[1.1, 1, 1])
         contour(ax_map, self.landscape, resolution=120)
@@ -147,8 +132,13 @@ class AccumulatorExplorer:
         return {"map": ax_map, "rate": ax_rate, "sum": ax_sum, "paths": paths,
                 "rate_lines": rate_lines, "sum_lines": sum_lines, "nominal": nominal}
 
-    def _show(self, artists: dict, trajectory: Trajectory) -> None:
-        """Put ``trajectory`` on the lines made by :meth:`_draw` and rescale the y axes."""
+    def moving(self, artists: dict) -> list:
+        """The contour map is rendered once; paths, the map's title and two plots stay live."""
+        return [*artists["paths"].artists(legend=False), artists["map"].title, artists["rate"],
+                artists["sum"]]
+
+    def show(self, artists: dict, trajectory: Trajectory) -> None:
+        """Put ``trajectory`` on the lines made by :meth:`draw` and rescale the y axes."""
         s = self.settings
         update_trajectories(artists["paths"], [trajectory])
         rates = effective_rates(trajectory, s["lr"], s["eps"])
@@ -179,34 +169,15 @@ class AccumulatorExplorer:
         finite = np.flatnonzero(np.all(np.isfinite(sums), axis=-1))
         return int(finite[-1]) if finite.size else 0
 
-    @staticmethod
-    def _check(changes: dict) -> None:
-        check.known_settings(changes, DEFAULTS)
-        steps = changes.get("steps", 1)
-        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"Invalid steps: {steps!r} (must be a whole number >= 1)")
-
     # -- the widget -------------------------------------------------------------------------
-    def widget(self):
-        """Sliders (applied on release) above the figure and a one-line summary."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        common = {"continuous_update": False, "style": {"description_width": "initial"}}
-        self.controls = {
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-3, max=1, step=0.1,
-                                         description="learning rate η", readout_format=".2e",
-                                         **common),
-            "eps": widgets.FloatLogSlider(value=s["eps"], base=10, min=-10, max=0, step=0.5,
-                                          description="ε", readout_format=".0e", **common),
-            "initial_accumulator_value": widgets.FloatSlider(
-                value=s["initial_accumulator_value"], min=0.0, max=1.0, step=0.01,
-                description="initial G₀", readout_format=".2f", **common),
-            "steps": widgets.IntSlider(value=s["steps"], min=10, max=1000, step=10,
-                                       description="steps", **common),
+    def control_specs(self) -> dict[str, Control]:
+        """Sliders (applied on release) for lr, eps, the accumulator's start and steps."""
+        return {
+            "lr": LogSlider(-3, 1, 0.1, "learning rate η", ".2e"),
+            "eps": LogSlider(-10, 0, 0.5, "ε", ".0e"),
+            "initial_accumulator_value": Slider(0.0, 1.0, 0.01, "initial G₀", ".2f"),
+            "steps": IntSlider(10, 1000, 10, "steps"),
         }
-        names = list(self.controls)
-        return explorer_box(self, [names[:2], names[2:]])
 
     def summary_html(self) -> str:
         """The summary as one line of HTML."""

@@ -43,7 +43,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
@@ -51,14 +50,9 @@ from alr_teach import _validation as check
 from alr_teach.lab.runner import Trajectory, run
 from alr_teach.optimizers.sgd import SGD
 from alr_teach.problems.landscapes import Quadratic
+from alr_teach.viz.explorers.base import Checkbox, Control, Explorer, LogSlider, Slider
 from alr_teach.viz.plots import style
-from alr_teach.viz.surface_plots import (
-    contour,
-    freeze_background,
-    plot_trajectories,
-    update_trajectories,
-)
-from alr_teach.viz.widgets import figure_png
+from alr_teach.viz.surface_plots import contour, plot_trajectories, update_trajectories
 
 __all__ = [
     "EigenExplorer",
@@ -302,7 +296,7 @@ class _EigenFigure:
 
 
 # -- the explorer ---------------------------------------------------------------------------
-class EigenExplorer:
+class EigenExplorer(Explorer):
     """Gradient descent with momentum on a 2-D quadratic, error per eigendirection.
 
     ``update(lr=..., momentum=..., nesterov=...)`` reruns ``SGD`` (torch's heavy ball, or
@@ -315,6 +309,10 @@ class EigenExplorer:
     slider, a momentum slider and a Nesterov box on top; ``static_figure()`` draws the
     same two panels as an ordinary pyplot figure.
     """
+
+    DEFAULTS = {"lr": 0.04, "momentum": 0.5, "nesterov": False}
+    FIGSIZE = (11, 4.6)
+    STATIC_FIGSIZE = (12, 4.8)
 
     def __init__(
         self,
@@ -330,14 +328,7 @@ class EigenExplorer:
         if self.landscape.dim != 2:
             raise ValueError(f"Invalid curvatures: {curvatures!r} (need two, for a 2-D bowl)")
         self.steps = check.whole("steps", steps, low=1)
-        self.settings = {"lr": 0.0, "momentum": 0.0, "nesterov": False}
-        self._check({"lr": lr, "momentum": momentum, "nesterov": nesterov})
-        self.settings.update(lr=float(lr), momentum=float(momentum), nesterov=bool(nesterov))
-        self.fig = Figure(figsize=(11, 4.6), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.panels = _EigenFigure(self.fig, self.landscape, self.steps, self.landscape.start)
-        self._frozen = freeze_background(self.fig, self.panels.moving())
-        self.summary = self.update()
+        super().__init__(lr=lr, momentum=momentum, nesterov=nesterov)
 
     @property
     def lr(self) -> float:
@@ -346,6 +337,15 @@ class EigenExplorer:
     @property
     def momentum(self) -> float:
         return self.settings["momentum"]
+
+    def check(self, settings: dict) -> dict:
+        lr = float(check.positive("lr", settings["lr"]))
+        momentum = float(check.in_range("momentum", settings["momentum"], 0.0, 1.0,
+                                        high_open=True))
+        nesterov = check.flag("nesterov", settings["nesterov"])
+        if nesterov and not momentum > 0:
+            raise ValueError("Invalid nesterov: True (needs momentum > 0)")
+        return {"lr": lr, "momentum": momentum, "nesterov": nesterov}
 
     def optimizer(self) -> SGD:
         """The optimizer of the current settings."""
@@ -379,67 +379,31 @@ class EigenExplorer:
             "final_loss": float(trajectory.final_loss),
         }
 
-    def update(self, **changes) -> dict:
-        """Apply ``lr``/``momentum``/``nesterov`` changes, rerun, move the lines; the summary."""
-        self._check(changes)
-        self.settings.update({k: (bool(v) if k == "nesterov" else float(v))
-                              for k, v in changes.items()})
+    def compute(self) -> tuple[Trajectory, dict]:
         trajectory = self.trajectory()
-        self.summary = self.analyse(trajectory)
-        self.panels.show(trajectory, self.summary)
-        return self.summary
+        return trajectory, self.analyse(trajectory)
 
-    def _check(self, changes: dict) -> None:
-        check.known_settings(changes, self.settings)
-        candidate = {**self.settings, **changes}
-        check.positive("lr", candidate["lr"])
-        check.in_range("momentum", candidate["momentum"], 0.0, 1.0, high_open=True)
-        nesterov = check.flag("nesterov", candidate["nesterov"])
-        if nesterov and not candidate["momentum"] > 0:
-            raise ValueError("Invalid nesterov: True (needs momentum > 0)")
+    def summarise(self, result: tuple[Trajectory, dict]) -> dict:
+        return result[1]
 
-    def static_figure(self):
-        """The current settings as an ordinary pyplot figure; end the cell with ``plt.show()``."""
-        import matplotlib.pyplot as plt
+    def draw(self, fig: Figure) -> _EigenFigure:
+        return _EigenFigure(fig, self.landscape, self.steps, self.landscape.start)
 
-        fig = plt.figure(figsize=(12, 4.8), layout="constrained")
-        panels = _EigenFigure(fig, self.landscape, self.steps, self.landscape.start)
-        trajectory = self.trajectory()
-        panels.show(trajectory, self.analyse(trajectory))
-        return fig
+    def show(self, panels: _EigenFigure, result: tuple[Trajectory, dict]) -> None:
+        panels.show(*result)
 
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+    def moving(self, panels: _EigenFigure) -> list:
+        return panels.moving()
 
-    def widget(self):
-        """Sliders for lr (log scale) and momentum, a Nesterov box, and the figure as a PNG."""
-        import ipywidgets as widgets
-
-        controls = {
-            "lr": widgets.FloatLogSlider(
-                value=self.lr, base=10, min=-3, max=0, step=0.02, description="lr η",
-                readout_format=".4f", continuous_update=False),
-            "momentum": widgets.FloatSlider(
-                value=self.momentum, min=0.0, max=0.99, step=0.01, description="momentum μ",
-                readout_format=".2f", continuous_update=False),
-            "nesterov": widgets.Checkbox(value=self.settings["nesterov"],
-                                         description="Nesterov"),
+    def control_specs(self) -> dict[str, Control]:
+        """Sliders for lr (log scale) and momentum, and a Nesterov box."""
+        return {
+            "lr": LogSlider(-3, 0, 0.02, "lr η", ".4f"),
+            "momentum": Slider(0.0, 0.99, 0.01, "momentum μ", ".2f"),
+            "nesterov": Checkbox("Nesterov"),
         }
-        image = widgets.Image(value=self.png(), format="png")
 
-        def on_change(change):
-            name = next(k for k, c in controls.items() if c is change["owner"])
-            if name == "momentum" and change["new"] == 0 and self.settings["nesterov"]:
-                controls["nesterov"].value = False  # Nesterov needs momentum > 0
-            try:
-                self.update(**{name: change["new"]})
-            except ValueError:
-                controls[name].value = change["old"]  # e.g. Nesterov ticked at momentum 0
-                return
-            image.value = self.png()
-
-        for control in controls.values():
-            control.observe(on_change, names="value")
-        self.controls = controls
-        return widgets.VBox([widgets.HBox(list(controls.values())), image])
+    def control_changes(self, name: str, value: object) -> dict:
+        if name == "momentum" and value == 0 and self.settings["nesterov"]:
+            return {"momentum": value, "nesterov": False}  # Nesterov needs momentum > 0
+        return {name: value}

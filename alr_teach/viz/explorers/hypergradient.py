@@ -3,56 +3,58 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from alr_teach import _validation as check
-from alr_teach.optimizers.hypergradient import SGDHD, AdamHD, _Hypergradient
+from alr_teach.lab.runner import run
+from alr_teach.optimizers import registry
+from alr_teach.problems.landscapes import LANDSCAPES
+from alr_teach.problems.landscapes import get as get_landscape
+from alr_teach.viz.explorers.base import Control, Explorer, IntSlider, LogSlider, Menu
+from alr_teach.viz.plots import style
 
-#: The methods the explorer runs, each with the base method that ``beta = 0`` gives.
-EXPLORER_METHODS: dict[str, type[_Hypergradient]] = {"SGD-HD": SGDHD, "Adam-HD": AdamHD}
+__all__ = ["EXPLORER_METHODS", "HypergradientExplorer"]
+
+#: The methods the explorer runs (registry names); ``beta = 0`` gives each one's base method.
+EXPLORER_METHODS = ("SGD-HD", "Adam-HD")
 
 
-class HypergradientExplorer:
-    """A hypergradient run next to the constant rate it starts from, on a 2-D landscape.
+class HypergradientExplorer(Explorer):
+    r"""A hypergradient run next to the constant rate it starts from, on a 2-D landscape.
 
-    ``update(**changes)`` is the callback: it takes any of ``method`` (a name from
-    :data:`EXPLORER_METHODS`), ``landscape`` (a name from
-    :data:`alr_teach.problems.landscapes.LANDSCAPES`), ``lr`` (:math:`\\eta_0`), ``beta`` and
-    ``steps``; it runs the method with ``beta`` and with ``beta = 0`` (the base method at
-    the constant rate :math:`\\eta_0`) as one batched run, moves the lines (the rate
-    :math:`\\eta_t` on the left, the loss above the minimum on the right) and returns a
-    summary. ``widget()`` puts sliders on top of it; ``static_figure()`` draws the same
-    for a saved notebook. matplotlib (and ipywidgets, for the widget) are imported here.
+    Settings: ``method`` (one of :data:`EXPLORER_METHODS`), ``landscape`` (a name from
+    :data:`alr_teach.problems.landscapes.LANDSCAPES`), ``lr`` (:math:`\eta_0`), ``beta`` and
+    ``steps``. Each update runs the method with ``beta`` and with ``beta = 0`` (the base
+    method at the constant rate :math:`\eta_0`) as one batched run and draws the rate
+    :math:`\eta_t` on the left, the loss above the minimum on the right. The summary:
+    ``final_lr``, ``lowest_lr``, ``final_loss``, ``constant_final_loss``, ``diverged_at``
+    and ``constant_diverged_at``.
     """
 
     DEFAULTS = {"method": "SGD-HD", "landscape": "rotated quadratic", "lr": 1e-3,
                 "beta": 1e-4, "steps": 200}
+    FIGSIZE = (11, 4.2)
+    STATIC_FIGSIZE = (12, 4.4)
+    ROWS = (("beta", "lr", "steps"), ("method", "landscape"))
 
-    def __init__(self, **settings: object) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    def check(self, settings: dict) -> dict:
+        check.one_of("method", settings["method"], EXPLORER_METHODS)
+        check.one_of("landscape", settings["landscape"], LANDSCAPES)
+        check.nonnegative("lr", settings["lr"])
+        check.nonnegative("beta", settings["beta"])
+        check.whole("steps", settings["steps"], low=1)
+        return settings
 
-        self.settings = dict(self.DEFAULTS)
-        self._check(settings)
-        self.settings.update(settings)
-        self.fig = Figure(figsize=(11, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_rate, self.ax_loss = self.fig.subplots(1, 2)
-        self.rate_lines, self.loss_lines = self._draw(self.ax_rate, self.ax_loss)
-        self.summary = self.update()
+    def compute(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""``(rates, losses, diverged_at)`` of the two runs (hypergradient first).
 
-    def runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(rates, losses, diverged_at)`` of the two runs (hypergradient first).
-
-        ``rates`` and ``losses`` have shape ``(2, steps + 1)``: :math:`\\eta_t` for
-        :math:`t = 0 \\dots` steps (:math:`\\eta_0` first) and the loss above the
+        ``rates`` and ``losses`` have shape ``(2, steps + 1)``: :math:`\eta_t` for
+        :math:`t = 0 \dots` steps (:math:`\eta_0` first) and the loss above the
         landscape's minimum before each step and after the last; NaN after a divergence.
         """
-        from alr_teach.lab.runner import run
-        from alr_teach.problems.landscapes import get as get_landscape
-
         s = self.settings
         landscape = get_landscape(s["landscape"])
-        optimizer = EXPLORER_METHODS[s["method"]](lr=s["lr"], beta=np.array([s["beta"], 0.0]))
+        optimizer = registry.make(s["method"], lr=s["lr"], beta=np.array([s["beta"], 0.0]))
         start = np.asarray(landscape.start, dtype=float)
         trajectory = run(optimizer, landscape, np.stack([start, start]), s["steps"])
         rates = np.concatenate([np.full((1, 2), float(s["lr"])),
@@ -60,37 +62,21 @@ class HypergradientExplorer:
         floor = landscape.min_value if np.isfinite(landscape.min_value) else 0.0
         return rates, trajectory.losses.T - floor, trajectory.diverged_at
 
-    def update(self, **changes: object) -> dict:
-        """Apply ``changes``, rerun both, redraw; return the outcome of each run."""
-        self._check(changes)
-        self.settings.update(changes)
-        rates, losses, diverged_at = self.runs()
-        self._show(self.ax_rate, self.ax_loss, self.rate_lines, self.loss_lines, rates, losses)
-        self.summary = {
+    def summarise(self, result) -> dict:
+        rates, losses, diverged_at = result
+        return {
             "final_lr": float(rates[0, -1]), "lowest_lr": float(np.nanmin(rates[0])),
             "final_loss": float(losses[0, -1]), "constant_final_loss": float(losses[1, -1]),
             "diverged_at": int(diverged_at[0]), "constant_diverged_at": int(diverged_at[1]),
         }
-        return self.summary
-
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure; end the cell with ``plt.show()``."""
-        import matplotlib.pyplot as plt
-
-        fig, (ax_rate, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
-        rate_lines, loss_lines = self._draw(ax_rate, ax_loss)
-        rates, losses, _ = self.runs()
-        self._show(ax_rate, ax_loss, rate_lines, loss_lines, rates, losses)
-        return fig
 
     def _labels(self) -> list[str]:
         s = self.settings
         return [f"{s['method']} (β = {s['beta']:.1e})", f"constant η0 = {s['lr']:.1e} (β = 0)"]
 
-    def _draw(self, ax_rate, ax_loss) -> tuple[list, list]:
+    def draw(self, fig: Figure) -> dict:
         """Empty lines and labelled axes: the hypergradient run first, the constant second."""
-        from alr_teach.viz.plots import style
-
+        ax_rate, ax_loss = fig.subplots(1, 2)
         rate_lines = [ax_rate.plot([], [], markevery=0.1, markersize=4, **style(i))[0]
                       for i in range(2)]
         loss_lines = [ax_loss.plot([], [], markevery=0.1, markersize=4, **style(i))[0]
@@ -99,14 +85,17 @@ class HypergradientExplorer:
         ax_rate.set(xlabel="step t", ylabel="learning rate η_t")
         ax_loss.set(xlabel="step t", ylabel="loss − minimum (log scale)", yscale="log",
                     ylim=(1e-16, 1e8), title="Loss against step")
-        return rate_lines, loss_lines
+        return {"rate": ax_rate, "loss": ax_loss, "rate_lines": rate_lines,
+                "loss_lines": loss_lines}
 
-    def _show(self, ax_rate, ax_loss, rate_lines, loss_lines, rates, losses) -> None:
+    def show(self, view: dict, result) -> None:
         """Put the two runs on the lines, rescale the rate axis, relabel the legends."""
+        rates, losses, _ = result
+        ax_rate, ax_loss = view["rate"], view["loss"]
         steps = np.arange(rates.shape[1])
-        for line, rate in zip(rate_lines, rates):
+        for line, rate in zip(view["rate_lines"], rates):
             line.set_data(steps, rate)
-        for line, loss in zip(loss_lines, losses):
+        for line, loss in zip(view["loss_lines"], losses):
             ok = np.isfinite(loss)
             line.set_data(steps[ok], np.maximum(loss[ok], 1e-16))
         finite = rates[np.isfinite(rates)]
@@ -116,54 +105,17 @@ class HypergradientExplorer:
         ax_loss.set_xlim(0, steps[-1])
         s = self.settings
         ax_rate.set_title(f"{s['method']} on {s['landscape']}: the rate η_t")
-        for lines, ax in ((rate_lines, ax_rate), (loss_lines, ax_loss)):
+        for lines, ax in ((view["rate_lines"], ax_rate), (view["loss_lines"], ax_loss)):
             for line, label in zip(lines, self._labels()):
                 line.set_label(label)
             ax.legend(fontsize=8, loc="best")
 
-    def png(self) -> bytes:
-        """The figure as PNG bytes (what the widget shows)."""
-        from alr_teach.viz.widgets import figure_png
-
-        return figure_png(self.fig)
-
-    def _check(self, changes: dict) -> None:
-        from alr_teach.problems.landscapes import LANDSCAPES
-
-        check.known_settings(changes, self.DEFAULTS)
-        if "method" in changes:
-            check.one_of("method", changes["method"], EXPLORER_METHODS)
-        if "landscape" in changes:
-            check.one_of("landscape", changes["landscape"], LANDSCAPES)
-        for name in ("lr", "beta"):
-            if name in changes:
-                check.nonnegative(name, changes[name])
-        if "steps" in changes:
-            check.whole("steps", changes["steps"], low=1)
-
-    def widget(self):
+    def control_specs(self) -> dict[str, Control]:
         """Sliders (applied on release) for β, η0 and the steps; menus for method, landscape."""
-        import ipywidgets as widgets
-
-        from alr_teach.problems.landscapes import LANDSCAPES
-        from alr_teach.viz.widgets import explorer_box
-
-        s = self.settings
-        common = {"continuous_update": False, "style": {"description_width": "initial"}}
-        controls = {
-            "beta": widgets.FloatLogSlider(value=s["beta"], base=10, min=-8, max=0, step=0.25,
-                                           description="hyper-rate β", readout_format=".1e",
-                                           **common),
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-5, max=0, step=0.25,
-                                         description="initial rate η0", readout_format=".1e",
-                                         **common),
-            "steps": widgets.IntSlider(value=s["steps"], min=10, max=1000, step=10,
-                                       description="steps", **common),
-            "method": widgets.Dropdown(options=list(EXPLORER_METHODS), value=s["method"],
-                                       description="method"),
-            "landscape": widgets.Dropdown(options=list(LANDSCAPES), value=s["landscape"],
-                                          description="landscape"),
+        return {
+            "beta": LogSlider(-8, 0, 0.25, "hyper-rate β"),
+            "lr": LogSlider(-5, 0, 0.25, "initial rate η0"),
+            "steps": IntSlider(10, 1000, 10, "steps"),
+            "method": Menu(EXPLORER_METHODS, "method"),
+            "landscape": Menu(tuple(LANDSCAPES), "landscape"),
         }
-        self.controls = controls
-        names = list(controls)
-        return explorer_box(self, [names[:3], names[3:]], summary=False)

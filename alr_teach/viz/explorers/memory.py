@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
@@ -31,9 +30,23 @@ from alr_teach.optimizers.adagrad import AdaGrad
 from alr_teach.optimizers.base import Optimizer
 from alr_teach.optimizers.rmsprop import RMSProp
 from alr_teach.problems.landscapes import Drifting, Landscape
+from alr_teach.viz.explorers.base import Control, Explorer, IntSlider, LogSlider, Slider
 from alr_teach.viz.plots import style
-from alr_teach.viz.surface_plots import FrozenBackground, freeze_background
-from alr_teach.viz.widgets import explorer_box, figure_png
+
+__all__ = [
+    "REFERENCE_LRS",
+    "CurvatureSwitch",
+    "MemoryExplorer",
+    "TrackingSweep",
+    "effective_memory",
+    "half_life",
+    "memory_weights",
+    "plot_memory_weights",
+    "plot_tracking_errors",
+    "sweep_tracking",
+    "switching_target",
+    "tracking_error",
+]
 
 # -- the memory, in numbers -------------------------------------------------------------------
 
@@ -300,7 +313,7 @@ def plot_tracking_errors(
 REFERENCE_LRS = np.logspace(-3, 1, 41)
 
 
-class MemoryExplorer:
+class MemoryExplorer(Explorer):
     """RMSProp on a moving target whose gradient scale drops halfway, with AdaGrad for reference.
 
     The target is :func:`switching_target` over ``steps`` steps (curvature ``before`` until
@@ -313,6 +326,10 @@ class MemoryExplorer:
     ``widget()`` wires sliders to it (released to apply) and shows the figure as a PNG.
     """
 
+    DEFAULTS = {"alpha": 0.9, "lr": 0.025, "steps": 600}
+    FIGSIZE = (11, 4.2)
+    STATIC_FIGSIZE = (12, 4.4)
+    REDRAW_ON = ("steps",)  # the x limits and the switch
     #: the summary's errors are means over this final fraction of the steps
     WINDOW = 0.25
     ERROR_LIMITS = (1e-4, 10.0)
@@ -330,17 +347,13 @@ class MemoryExplorer:
     ) -> None:
         self.target = {"velocity": velocity, "before": before, "after": after}
         switching_target(**self.target)  # checks the target's settings
-        self.settings = {"alpha": 0.9, "lr": 0.025, "steps": 600}
-        self._check({"alpha": alpha, "lr": lr, "steps": steps})
-        self.settings.update(alpha=alpha, lr=lr, steps=steps)
         self._references: dict[int, TrackingSweep] = {}
-        self._frozen: FrozenBackground | None = None
-        self._live = True  # False while update() draws a static copy
-        self.fig = Figure(figsize=(11, 4.2), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_error, self.ax_memory = self.fig.subplots(1, 2)
-        self.artists = self._draw(self.ax_error, self.ax_memory)
-        self.summary = self.update()
+        super().__init__(alpha=alpha, lr=lr, steps=steps)
+
+    def check(self, settings: dict) -> dict:
+        RMSProp(lr=settings["lr"], alpha=settings["alpha"])  # RMSProp checks the ranges
+        check.whole("steps", settings["steps"], low=10)
+        return settings
 
     # -- model ----------------------------------------------------------------------------
     def landscape(self) -> Drifting:
@@ -372,80 +385,36 @@ class MemoryExplorer:
             "diverged_at": int(trajectory.diverged_at),
         }
 
-    # -- the callback ---------------------------------------------------------------------
-    def update(self, **changes) -> dict:
-        """Apply ``changes`` (alpha, lr, steps), rerun, move the artists; return a summary."""
-        self._check(changes)
-        resize = changes.get("steps", self.settings["steps"]) != self.settings["steps"]
-        self.settings.update(changes)
-        if resize and self._frozen is not None:  # the x limits change: redraw the background
-            self._frozen.release()
-            self._frozen = None
-        s = self.settings
+    def compute(self) -> dict:
+        """:meth:`curves`, with the means over the last :attr:`WINDOW` of the steps."""
         data = self.curves()
-        a = self.artists
-        steps = np.arange(s["steps"] + 1)
-        a["rmsprop"].set_data(steps, data["rmsprop"])
-        a["adagrad"].set_data(steps, data["adagrad"])
-        a["switch"].set_xdata([s["steps"] // 2] * 2)
-        a["weights"].set_data(np.arange(s["steps"]),
-                              np.where(data["weights"] > 0, data["weights"], np.nan))
-        h, memory = half_life(s["alpha"]), effective_memory(s["alpha"])
-        a["half_life"].set_xdata([h, h])
-        a["memory"].set_xdata([memory, memory])
-        if self._frozen is None or not self._live:
-            self.ax_error.set_xlim(0, s["steps"])
-            self.ax_memory.set_xlim(0, s["steps"])
-        self.ax_memory.set_title(f"RMSProp's memory, α = {s['alpha']:.3f}: half-life "
-                                 f"{h:.1f} steps, 1/(1−α) = {memory:.1f} steps", fontsize=9)
-        self.summary = self._summarise(data)
-        verdict = (f"diverged at step {self.summary['rmsprop_diverged_at']}"
-                   if self.summary["rmsprop_diverged_at"] >= 0 else
-                   f"{self.summary['rmsprop_error']:.3g}")
-        self.ax_error.set_title(
-            f"Mean error over the last {self.WINDOW:.0%}: RMSProp(lr={s['lr']:.3g}, "
-            f"α={s['alpha']:.3f}) {verdict}, AdaGrad(lr={self.summary['adagrad_lr']:.3g}) "
-            f"{self.summary['adagrad_error']:.3g}", fontsize=9)
-        if self._live and self._frozen is None:
-            self._freeze()
-        return self.summary
-
-    def _freeze(self) -> None:
-        """Render the still parts once; later redraws draw only lines and titles."""
-        moving = [self.artists[k] for k in ("rmsprop", "adagrad", "switch", "weights",
-                                             "half_life", "memory")]
-        moving += [self.ax_error.title, self.ax_memory.title]
-        self._frozen = freeze_background(self.fig, moving)
-
-    def _summarise(self, data: dict) -> dict:
-        s = self.settings
-        tail = slice(s["steps"] + 1 - max(1, int(round(self.WINDOW * s["steps"]))), None)
+        steps = self.settings["steps"]
+        tail = slice(steps + 1 - max(1, int(round(self.WINDOW * steps))), None)
         with np.errstate(invalid="ignore"):
             rms = float(np.mean(data["rmsprop"][tail]))
+        return {**data, "rmsprop_error": rms if data["diverged_at"] < 0 else float("nan"),
+                "adagrad_error": float(np.mean(data["adagrad"][tail])),
+                "adagrad_lr": self.reference().best_lr}
+
+    def summarise(self, data: dict) -> dict:
+        s = self.settings
         return {
             "alpha": float(s["alpha"]), "lr": float(s["lr"]), "steps": int(s["steps"]),
             "switch_at": s["steps"] // 2,
             "half_life": half_life(s["alpha"]), "effective_memory": effective_memory(s["alpha"]),
-            "rmsprop_error": rms if data["diverged_at"] < 0 else float("nan"),
+            "rmsprop_error": data["rmsprop_error"],
             "rmsprop_diverged_at": data["diverged_at"],
-            "adagrad_error": float(np.mean(data["adagrad"][tail])),
-            "adagrad_lr": self.reference().best_lr,
+            "adagrad_error": data["adagrad_error"],
+            "adagrad_lr": data["adagrad_lr"],
         }
 
-    def _check(self, changes: dict) -> None:
-        check.known_settings(changes, self.settings)
-        if "alpha" in changes or "lr" in changes:  # RMSProp checks the ranges
-            RMSProp(lr=changes.get("lr", self.settings["lr"]),
-                    alpha=changes.get("alpha", self.settings["alpha"]))
-        if "steps" in changes:
-            check.whole("steps", changes["steps"], low=10)
-
     # -- drawing ----------------------------------------------------------------------------
-    def _draw(self, ax_error: Axes, ax_memory: Axes) -> dict:
-        """The axes and their (empty) artists; ``update`` fills them in."""
+    def draw(self, fig: Figure) -> dict:
+        """The two axes and their (empty) artists; :meth:`show` fills them in."""
         s = self.settings
+        ax_error, ax_memory = fig.subplots(1, 2)
         rms, ada = style(0), style(1)
-        artists = {}
+        artists = {"ax_error": ax_error, "ax_memory": ax_memory}
         (artists["rmsprop"],) = ax_error.plot([], [], color=rms["color"],
                                               linestyle=rms["linestyle"], linewidth=1.5,
                                               label="RMSProp (α and lr from the sliders)")
@@ -468,25 +437,32 @@ class MemoryExplorer:
         ax_memory.legend(fontsize=8, loc="upper right")
         return artists
 
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks and handouts)."""
-        import matplotlib.pyplot as plt
+    def moving(self, artists: dict) -> list:
+        """Lines and titles change; axes, ticks and legends are rendered once per ``steps``."""
+        return [*(artists[k] for k in ("rmsprop", "adagrad", "switch", "weights", "half_life",
+                                      "memory")),
+                artists["ax_error"].title, artists["ax_memory"].title]
 
-        fig, (ax_error, ax_memory) = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
-        live = (self.ax_error, self.ax_memory, self.artists)
-        self.ax_error, self.ax_memory = ax_error, ax_memory
-        self.artists = self._draw(ax_error, ax_memory)
-        self._live = False
-        try:
-            self.update()
-        finally:
-            self.ax_error, self.ax_memory, self.artists = live
-            self._live = True
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+    def show(self, artists: dict, data: dict) -> None:
+        s = self.settings
+        steps = np.arange(s["steps"] + 1)
+        artists["rmsprop"].set_data(steps, data["rmsprop"])
+        artists["adagrad"].set_data(steps, data["adagrad"])
+        artists["switch"].set_xdata([s["steps"] // 2] * 2)
+        artists["weights"].set_data(np.arange(s["steps"]),
+                                    np.where(data["weights"] > 0, data["weights"], np.nan))
+        h, memory = half_life(s["alpha"]), effective_memory(s["alpha"])
+        artists["half_life"].set_xdata([h, h])
+        artists["memory"].set_xdata([memory, memory])
+        artists["ax_memory"].set_title(
+            f"RMSProp's memory, α = {s['alpha']:.3f}: half-life {h:.1f} steps, "
+            f"1/(1−α) = {memory:.1f} steps", fontsize=9)
+        verdict = (f"diverged at step {data['diverged_at']}" if data["diverged_at"] >= 0
+                   else f"{data['rmsprop_error']:.3g}")
+        artists["ax_error"].set_title(
+            f"Mean error over the last {self.WINDOW:.0%}: RMSProp(lr={s['lr']:.3g}, "
+            f"α={s['alpha']:.3f}) {verdict}, AdaGrad(lr={data['adagrad_lr']:.3g}) "
+            f"{data['adagrad_error']:.3g}", fontsize=9)
 
     def summary_html(self) -> str:
         s = self.summary
@@ -498,19 +474,10 @@ class MemoryExplorer:
                 f"steps.</p>")
 
     # -- the widget -------------------------------------------------------------------------
-    def widget(self):
-        """Sliders for alpha, lr (log) and steps (released to apply), the figure, a summary."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        self.controls = {
-            "alpha": widgets.FloatSlider(value=s["alpha"], min=0.0, max=0.999, step=0.001,
-                                         description="α", readout_format=".3f",
-                                         continuous_update=False),
-            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=-4, max=0, step=0.05,
-                                         description="lr", readout_format=".2e",
-                                         continuous_update=False),
-            "steps": widgets.IntSlider(value=s["steps"], min=100, max=3000, step=100,
-                                       description="steps", continuous_update=False),
+    def control_specs(self) -> dict[str, Control]:
+        """Sliders for alpha, lr (log) and steps, released to apply."""
+        return {
+            "alpha": Slider(0.0, 0.999, 0.001, "α", ".3f"),
+            "lr": LogSlider(-4, 0, 0.05, "lr", ".2e"),
+            "steps": IntSlider(100, 3000, 100, "steps"),
         }
-        return explorer_box(self, [list(self.controls)])

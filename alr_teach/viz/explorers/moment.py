@@ -1,22 +1,22 @@
-"""Adam's two moments and their bias correction: an uncorrected variant and an explorer.
+"""Adam's two moments and their bias correction, beside Adam without it, and an explorer.
 
-* :class:`UncorrectedAdam`: Adam with the bias correction left out, to show what the
-  correction is for (its first steps are off by :math:`(1-\\beta_1)/\\sqrt{1-\\beta_2}`).
+:class:`~alr_teach.optimizers.adam_variants.UncorrectedAdam` is Adam with the bias
+correction left out, to show what the correction is for (its first steps are off by
+:math:`(1-\\beta_1)/\\sqrt{1-\\beta_2}`). This module gives
+
 * :func:`uncorrected_step_size`: that variant's step on a steady slope, in units of ``lr``.
 * :func:`moment_series`: the curves of one coordinate's moments that a figure draws.
 * :class:`MomentExplorer`: Adam and its uncorrected twin on a 2-D landscape, with the raw
   and corrected moments of one coordinate; sliders for ``lr``, ``beta1``, ``beta2``, ``eps``.
 
-Like every explorer in ``alr_teach``, the explorer is a plain object: ``update(...)``
-reruns, moves the artists of its figure and returns a summary, and ``widget()`` wires
-sliders (released to apply) to it. Tests drive it headlessly.
+Like every explorer in ``alr_teach``, it is an :class:`~alr_teach.viz.explorers.base.Explorer`:
+``update(...)`` reruns, moves the artists of its figure and returns a summary, and
+``widget()`` wires sliders (released to apply) to it. Tests drive it headlessly.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from alr_teach import _validation as check
@@ -25,21 +25,27 @@ from alr_teach.optimizers.adam import Adam
 from alr_teach.optimizers.adam_variants import UncorrectedAdam
 from alr_teach.problems.landscapes import LANDSCAPES, Landscape
 from alr_teach.problems.landscapes import get as get_landscape
+from alr_teach.viz.explorers.base import (
+    Control,
+    Explorer,
+    IntSlider,
+    LogSlider,
+    Menu,
+    Slider,
+)
 from alr_teach.viz.surface_plots import (
     contour,
-    freeze_background,
     plot_losses,
     plot_moments,
     plot_trajectories,
     update_trajectories,
 )
-from alr_teach.viz.widgets import explorer_box, figure_png
 
 __all__ = ["MomentExplorer", "moment_series", "uncorrected_step_size"]
 
 
 def uncorrected_step_size(beta1: float, beta2: float, t) -> np.ndarray:
-    r"""The step of :class:`UncorrectedAdam` on a steady slope, in units of ``lr``.
+    r"""The step of Adam without bias correction on a steady slope, in units of ``lr``.
 
     With a constant gradient :math:`g` (and :math:`\epsilon \ll |g|`) the moments are
     :math:`m_t = (1-\beta_1^t) g` and :math:`v_t = (1-\beta_2^t) g^2`, so the step is
@@ -79,7 +85,7 @@ def moment_series(
 _MOMENT_KEYS = ("g2", "v", "v_hat", "m_abs", "m_hat_abs")
 
 
-class MomentExplorer:
+class MomentExplorer(Explorer):
     """Adam and Adam without bias correction on a 2-D landscape, with one coordinate's moments.
 
     Three panels: the two paths on the contour map, their losses against the step, and
@@ -96,18 +102,28 @@ class MomentExplorer:
     DEFAULTS = {"landscape": "rosenbrock", "lr": 0.05, "beta1": 0.9, "beta2": 0.999,
                 "eps": 1e-8, "steps": 300, "coordinate": 0}
     NAMES = ("Adam", "Adam without bias correction")
+    FIGSIZE = (14, 4.4)
+    STATIC_FIGSIZE = (16, 4.8)
+    REDRAW_ON = ("landscape",)
+    ROWS = (("lr", "beta1", "beta2", "eps"), ("steps", "landscape", "coordinate"))
 
-    def __init__(self, **settings) -> None:
-        self.settings = dict(self.DEFAULTS)
-        self._check(settings)
-        self.settings.update(settings)
-        self.fig = Figure(figsize=(14, 4.4), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax_map, self.ax_loss, self.ax_moments = self.fig.subplots(
-            1, 3, width_ratios=[1.1, 1, 1])
-        self._frozen = None
-        self._draw(self.ax_map, self.ax_loss, self.ax_moments)
-        self.summary = self.update()
+    def check(self, settings: dict) -> dict:
+        Adam(lr=settings["lr"], betas=(settings["beta1"], settings["beta2"]),
+             eps=settings["eps"])
+        check.in_range("lr", settings["lr"], 0.0, low_open=True)
+        check.one_of("landscape", settings["landscape"], LANDSCAPES)
+        if get_landscape(settings["landscape"]).dim != 2:
+            raise ValueError(f"Invalid landscape: {settings['landscape']!r} (must be 2-D)")
+        check.whole("steps", settings["steps"], low=10)
+        if settings["coordinate"] not in (0, 1):
+            raise ValueError(f"Invalid coordinate: {settings['coordinate']!r} "
+                             f"(0 for x, 1 for y)")
+        return settings
+
+    def prepare(self) -> None:
+        self.landscape: Landscape = get_landscape(self.settings["landscape"])
+        finite = np.isfinite(self.landscape.min_value)
+        self.floor = self.landscape.min_value if finite else 0.0
 
     # -- model ----------------------------------------------------------------------------
     def optimizers(self) -> dict[str, Adam]:
@@ -121,52 +137,10 @@ class MomentExplorer:
         return {name: run(opt, self.landscape, steps=self.settings["steps"])
                 for name, opt in self.optimizers().items()}
 
-    # -- the callback ---------------------------------------------------------------------
-    def update(self, **changes) -> dict:
-        """Apply ``changes``, rerun, move the artists; return a summary of the two runs."""
-        self._check(changes)
-        new_landscape = changes.get("landscape", self.settings["landscape"])
-        redraw = new_landscape != self.settings["landscape"]
-        self.settings.update(changes)
-        if redraw:
-            self._frozen.release()
-            self._frozen = None
-            self._draw(self.ax_map, self.ax_loss, self.ax_moments)
-        summary = self._show(self.runs(), self.paths, self.loss_lines, self.moment_lines)
-        if self._frozen is None:
-            # The contour map is rendered once per landscape; the paths, the legend and
-            # the two panels whose axes rescale are drawn on every redraw.
-            moving = [*self.paths.artists(), self.ax_loss, self.ax_moments]
-            self._frozen = freeze_background(self.fig, moving)
-        return summary
+    def compute(self) -> dict[str, Trajectory]:
+        return self.runs()
 
-    def _show(self, runs, paths, loss_lines, moment_lines) -> dict:
-        s = self.settings
-        trajectories = list(runs.values())
-        update_trajectories(paths, trajectories)
-        for line, trajectory in zip(loss_lines, trajectories):
-            ok = np.isfinite(trajectory.losses)
-            steps = np.arange(trajectory.losses.size)
-            line.set_data(steps[ok], np.maximum(trajectory.losses[ok] - self.floor, 1e-16))
-            line.set_markevery(max(1, ok.sum() // 10))
-        adam = runs[self.NAMES[0]]
-        series = moment_series(adam, s["beta1"], s["beta2"], s["coordinate"])
-        for line, key in zip(moment_lines, _MOMENT_KEYS):
-            values = series[key]
-            line.set_data(series["t"], np.where(values > 0, values, np.nan))
-            line.set_markevery(max(1, series["t"].size // 10))
-        for ax in (loss_lines[0].axes, moment_lines[0].axes):
-            ax.relim()
-            ax.autoscale_view()
-        loss_lines[0].axes.set_xlim(0, s["steps"])
-        name = "xy"[s["coordinate"]]
-        moment_lines[0].axes.set_title(
-            f"Moments of coordinate {name}: β1={s['beta1']:g}, β2={s['beta2']:g}",
-            fontsize=10)
-        self.summary = self._summarise(runs)
-        return self.summary
-
-    def _summarise(self, runs: dict[str, Trajectory]) -> dict:
+    def summarise(self, runs: dict[str, Trajectory]) -> dict:
         s = self.settings
         c = s["coordinate"]
 
@@ -189,23 +163,49 @@ class MomentExplorer:
         }
 
     # -- drawing ----------------------------------------------------------------------------
-    def _draw(self, ax_map: Axes, ax_loss: Axes, ax_moments: Axes) -> None:
+    def draw(self, fig: Figure) -> dict:
         """Contours and the (still empty) lines of every panel for the current landscape."""
-        for ax in (ax_map, ax_loss, ax_moments):
-            ax.clear()
-        self.landscape: Landscape = get_landscape(self.settings["landscape"])
-        finite = np.isfinite(self.landscape.min_value)
-        self.floor = self.landscape.min_value if finite else 0.0
+        ax_map, ax_loss, ax_moments = fig.subplots(1, 3, width_ratios=[1.1, 1, 1])
         blank = self._blank()
         contour(ax_map, self.landscape, resolution=120)
-        self.paths = plot_trajectories(ax_map, self.landscape, [blank, blank], list(self.NAMES),
-                                       legend_loc="upper right")
-        self.loss_lines = plot_losses(ax_loss, [blank, blank], list(self.NAMES),
-                                      min_value=self.floor)
+        paths = plot_trajectories(ax_map, self.landscape, [blank, blank], list(self.NAMES),
+                                  legend_loc="upper right")
+        loss_lines = plot_losses(ax_loss, [blank, blank], list(self.NAMES), min_value=self.floor)
         ax_loss.set_title("Loss against step")
-        self.moment_lines = plot_moments(ax_moments, blank, self.settings["beta1"],
-                                         self.settings["beta2"], steps=blank.steps)
+        moment_lines = plot_moments(ax_moments, blank, self.settings["beta1"],
+                                    self.settings["beta2"], steps=blank.steps)
         ax_moments.legend(fontsize=7, loc="lower right")
+        return {"ax_map": ax_map, "ax_loss": ax_loss, "ax_moments": ax_moments, "paths": paths,
+                "loss_lines": loss_lines, "moment_lines": moment_lines}
+
+    def moving(self, view: dict) -> list:
+        """The contour map is rendered once per landscape; the paths, the legend and the
+        two panels whose axes rescale are drawn on every redraw."""
+        return [*view["paths"].artists(), view["ax_loss"], view["ax_moments"]]
+
+    def show(self, view: dict, runs: dict[str, Trajectory]) -> None:
+        s = self.settings
+        trajectories = list(runs.values())
+        update_trajectories(view["paths"], trajectories)
+        for line, trajectory in zip(view["loss_lines"], trajectories):
+            ok = np.isfinite(trajectory.losses)
+            steps = np.arange(trajectory.losses.size)
+            line.set_data(steps[ok], np.maximum(trajectory.losses[ok] - self.floor, 1e-16))
+            line.set_markevery(max(1, ok.sum() // 10))
+        adam = runs[self.NAMES[0]]
+        series = moment_series(adam, s["beta1"], s["beta2"], s["coordinate"])
+        for line, key in zip(view["moment_lines"], _MOMENT_KEYS):
+            values = series[key]
+            line.set_data(series["t"], np.where(values > 0, values, np.nan))
+            line.set_markevery(max(1, series["t"].size // 10))
+        for ax in (view["ax_loss"], view["ax_moments"]):
+            ax.relim()
+            ax.autoscale_view()
+        view["ax_loss"].set_xlim(0, s["steps"])
+        name = "xy"[s["coordinate"]]
+        view["ax_moments"].set_title(
+            f"Moments of coordinate {name}: β1={s['beta1']:g}, β2={s['beta2']:g}",
+            fontsize=10)
 
     def _blank(self) -> Trajectory:
         """A one-step placeholder run (the lines get their data from ``update``)."""
@@ -213,27 +213,6 @@ class MomentExplorer:
         step = np.ones((1, 2))
         return Trajectory(np.stack([start, start]), np.full(2, 1.0), step, np.array(-1),
                           {"m": 0.1 * step, "v": (1 - self.settings["beta2"]) * step})
-
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure (for saved notebooks and handouts).
-
-        End the cell with ``plt.show()``.
-        """
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), layout="constrained",
-                                 width_ratios=[1.1, 1, 1])
-        live = (self.paths, self.loss_lines, self.moment_lines, self.summary)
-        try:
-            self._draw(*axes)
-            self._show(self.runs(), self.paths, self.loss_lines, self.moment_lines)
-        finally:
-            self.paths, self.loss_lines, self.moment_lines, self.summary = live
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
 
     def summary_html(self) -> str:
         """The outcome of both runs and the first steps, as a short HTML paragraph."""
@@ -248,48 +227,15 @@ class MomentExplorer:
                 f"{s['first_step']:.3f}, uncorrected {s['uncorrected_first_step']:.3f} "
                 f"(predicted (1−β1)/√(1−β2) = {s['predicted_uncorrected_first_step']:.3f}).</p>")
 
-    def _check(self, changes: dict) -> None:
-        check.known_settings(changes, self.DEFAULTS)
-        merged = {**self.settings, **changes}
-        Adam(lr=merged["lr"], betas=(merged["beta1"], merged["beta2"]), eps=merged["eps"])
-        check.in_range("lr", merged["lr"], 0.0, low_open=True)
-        if "landscape" in changes:
-            landscape = get_landscape(changes["landscape"])
-            if landscape.dim != 2:
-                raise ValueError(f"Invalid landscape: {changes['landscape']!r} (must be 2-D)")
-        if "steps" in changes:
-            check.whole("steps", changes["steps"], low=10)
-        if "coordinate" in changes and changes["coordinate"] not in (0, 1):
-            raise ValueError(f"Invalid coordinate: {changes['coordinate']!r} (0 for x, 1 for y)")
-
     # -- the widget -------------------------------------------------------------------------
-    def widget(self):
+    def control_specs(self) -> dict[str, Control]:
         """Sliders for lr, eps (log), beta1, beta2, steps; landscape and coordinate menus."""
-        import ipywidgets as widgets
-
-        s = self.settings
-
-        def log_slider(value, low, high, description):
-            return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=0.05,
-                                          description=description, readout_format=".1e",
-                                          continuous_update=False)
-
-        def slider(value, high, step, description, fmt):
-            return widgets.FloatSlider(value=value, min=0.0, max=high, step=step,
-                                       description=description, readout_format=fmt,
-                                       continuous_update=False)
-
-        self.controls = {
-            "lr": log_slider(s["lr"], -4, 0.5, "lr η"),
-            "beta1": slider(s["beta1"], 0.999, 0.001, "β1", ".3f"),
-            "beta2": slider(s["beta2"], 0.9999, 0.0001, "β2", ".4f"),
-            "eps": log_slider(s["eps"], -10, 0, "ε"),
-            "steps": widgets.IntSlider(value=s["steps"], min=10, max=1000, step=10,
-                                       description="steps", continuous_update=False),
-            "landscape": widgets.Dropdown(options=list(LANDSCAPES), value=s["landscape"],
-                                          description="landscape"),
-            "coordinate": widgets.Dropdown(options=[("x", 0), ("y", 1)],
-                                           value=s["coordinate"], description="moments of"),
+        return {
+            "lr": LogSlider(-4, 0.5, 0.05, "lr η"),
+            "beta1": Slider(0.0, 0.999, 0.001, "β1", ".3f"),
+            "beta2": Slider(0.0, 0.9999, 0.0001, "β2", ".4f"),
+            "eps": LogSlider(-10, 0, 0.05, "ε"),
+            "steps": IntSlider(10, 1000, 10, "steps"),
+            "landscape": Menu(list(LANDSCAPES), "landscape"),
+            "coordinate": Menu([("x", 0), ("y", 1)], "moments of"),
         }
-        return explorer_box(self, [["lr", "beta1", "beta2", "eps"],
-                                   ["steps", "landscape", "coordinate"]])

@@ -6,13 +6,13 @@ defaults of its main parameters; two settings are shared by all of them: the rat
 ``total_steps`` of ``warmup_cosine`` and ``one_cycle``). This module gives
 
 * :func:`make_schedule`: the schedule as functions of the step, ready for
-  :class:`~alr_teach.optimizers.schedules.Scheduled` or ``MLPClassifier(schedule=...)``;
+  :class:`~alr_teach.optimizers.schedules.Scheduled` (an optimizer, for ``MLPClassifier`` too);
 * :func:`schedule_values`: the rate (and momentum) at every step of the horizon;
 * :func:`plot_schedule` and :func:`plot_all_schedules`: one schedule on an axes, or every
   schedule in one figure, each with its own :func:`~alr_teach.viz.plots.style`;
 * :class:`ScheduleExplorer`: ``update(...)`` recomputes and redraws, returning the
-  values; ``widget()`` adds a schedule menu and sliders (ipywidgets is imported only
-  when a widget is built, so tests drive ``update`` headlessly).
+  values; ``widget()`` adds a schedule menu and sliders (an
+  :class:`~alr_teach.viz.explorers.base.Explorer`, driven headlessly by tests).
 
 Steps count from 0, as the schedules do: value ``k`` is the rate of the optimizer's step
 ``t = k + 1``.
@@ -25,14 +25,25 @@ from functools import partial
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from alr_teach import _validation as check
 from alr_teach.optimizers import schedules
+from alr_teach.viz.explorers.base import Control, Explorer, IntSlider, LogSlider, Menu, Slider
 from alr_teach.viz.plots import style
-from alr_teach.viz.widgets import figure_png
+
+__all__ = [
+    "SCHEDULES",
+    "SHARED",
+    "WHOLE",
+    "ScheduleExplorer",
+    "describe",
+    "make_schedule",
+    "plot_all_schedules",
+    "plot_schedule",
+    "schedule_values",
+]
 
 #: Each schedule and the defaults of its main parameters (``lr`` and ``steps`` are shared).
 SCHEDULES: dict[str, dict[str, float]] = {
@@ -166,154 +177,144 @@ def plot_all_schedules(*, lr: float = SHARED["lr"], steps: int = SHARED["steps"]
 
 
 # -- the explorer -----------------------------------------------------------------------------
-class ScheduleExplorer:
+class ScheduleExplorer(Explorer):
     """Pick a schedule, set its parameters, see the rate (and momentum) over the steps.
 
     Settings: ``schedule`` (a name from :data:`SCHEDULES`), the shared ``lr`` and
     ``steps``, and the parameters of the current schedule. Each schedule keeps its own
-    parameters, so switching back and forth does not lose them. ``update(**changes)``
-    checks the changes by computing the values first (all or nothing: a bad value raises
-    the schedule's ValueError and changes nothing), moves the lines and returns
-    ``{"schedule", "label", "settings", "lr", "momentum", "mean_lr", "final_lr"}``:
-    ``lr`` and ``momentum`` are the arrays drawn (``momentum`` None except for one-cycle).
+    parameters (in ``params``), so switching back and forth does not lose them.
+    ``update(**changes)`` checks the changes by computing the values first (all or
+    nothing: a bad value raises the schedule's ValueError and changes nothing), moves the
+    lines and returns ``{"schedule", "label", "settings", "lr", "momentum", "mean_lr",
+    "final_lr"}``: ``lr`` and ``momentum`` are the arrays drawn (``momentum`` None except
+    for one-cycle).
     """
 
-    def __init__(self, schedule: str = "cosine_warm_restarts", **settings) -> None:
-        self.schedule = _check_name(schedule)
-        self.shared = dict(SHARED)
-        self.params = {name: dict(defaults) for name, defaults in SCHEDULES.items()}
-        self.fig = Figure(figsize=(9, 3.8), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self.ax = self.fig.add_subplot()
-        self.ax_momentum = self.ax.twinx()
-        self.rate_line = self.ax.plot([], [], markersize=5, linewidth=2, label="lr")[0]
-        self.momentum_line = self.ax_momentum.plot([], [], color="0.45", linestyle="--",
-                                                   linewidth=1.5, label="momentum / β₁")[0]
-        self.base_line = self.ax.axhline(0.0, color="black", linestyle=":", linewidth=1,
-                                         label="lr (base)")
-        self.ax.set(xlabel="steps taken k = t − 1", ylabel="learning rate η_t")
-        self.ax_momentum.set_ylabel("momentum μ or β₁")
-        self.summary = self.update(**settings)
+    DEFAULTS = {"schedule": "cosine_warm_restarts", **SHARED,
+                **SCHEDULES["cosine_warm_restarts"]}
+    FIGSIZE = (9, 3.8)
 
-    # -- the callback -----------------------------------------------------------------------
-    def settings(self) -> dict:
-        """The current schedule's full settings: shared ones and its own parameters."""
-        return {**self.shared, **self.params[self.schedule]}
+    def __init__(self, schedule: str = "cosine_warm_restarts", **settings) -> None:
+        self.params = {name: dict(defaults) for name, defaults in SCHEDULES.items()}
+        super().__init__(schedule=schedule, **settings)
+
+    @property
+    def schedule(self) -> str:
+        """The current schedule's name."""
+        return self.settings["schedule"]
+
+    @property
+    def shared(self) -> dict:
+        """The settings every schedule shares (``lr`` and ``steps``)."""
+        return {k: self.settings[k] for k in SHARED}
+
+    def validate(self, changes: dict) -> dict:
+        """The settings after ``changes``: the (new) schedule's own parameters, and checked.
+
+        Parameters of another schedule are refused by name; the values are checked by
+        computing the schedule, so a bad one raises its ValueError.
+        """
+        schedule = _check_name(changes.get("schedule", self.settings["schedule"]))
+        rest = {k: v for k, v in changes.items() if k != "schedule"}
+        _check_params(schedule, rest)
+        shared = {k: rest.get(k, self.settings[k]) for k in SHARED}
+        params = {**self.params[schedule], **{k: v for k, v in rest.items() if k not in SHARED}}
+        schedule_values(schedule, **shared, **params)  # raises if bad
+        return {"schedule": schedule, **shared, **params}
 
     def update(self, **changes) -> dict:
         """Apply ``changes`` (``schedule``, ``lr``, ``steps``, the schedule's parameters)."""
-        schedule = _check_name(changes.pop("schedule", self.schedule))
-        _check_params(schedule, changes)
-        shared = {**self.shared, **{k: v for k, v in changes.items() if k in SHARED}}
-        params = {**self.params[schedule],
-                  **{k: v for k, v in changes.items() if k not in SHARED}}
-        rates, momenta = schedule_values(schedule, **shared, **params)  # raises if bad
-        self.schedule, self.shared, self.params[schedule] = schedule, shared, params
-        self._draw(rates, momenta)
-        self.summary = {
-            "schedule": schedule, "label": describe(schedule, **shared, **params),
-            "settings": self.settings(), "lr": rates, "momentum": momenta,
+        summary = super().update(**changes)
+        self.params[self.schedule] = {k: self.settings[k] for k in SCHEDULES[self.schedule]}
+        return summary
+
+    def compute(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The rate (and one-cycle's momentum) at every step of the horizon."""
+        s = self.settings
+        return schedule_values(s["schedule"], **{k: v for k, v in s.items() if k != "schedule"})
+
+    def summarise(self, values: tuple[np.ndarray, np.ndarray | None]) -> dict:
+        rates, momenta = values
+        own = {k: v for k, v in self.settings.items() if k != "schedule"}
+        return {
+            "schedule": self.schedule, "label": describe(self.schedule, **own),
+            "settings": own, "lr": rates, "momentum": momenta,
             "mean_lr": float(rates.mean()), "final_lr": float(rates[-1]),
         }
-        return self.summary
 
-    def _draw(self, rates: np.ndarray, momenta: np.ndarray | None) -> None:
+    # -- drawing ----------------------------------------------------------------------------
+    def draw(self, fig: Figure) -> dict:
+        """The rate axes, one-cycle's momentum axes on the right, and their empty lines."""
+        ax = fig.add_subplot()
+        ax_momentum = ax.twinx()
+        view = {
+            "ax": ax, "ax_momentum": ax_momentum,
+            "rate_line": ax.plot([], [], markersize=5, linewidth=2, label="lr")[0],
+            "momentum_line": ax_momentum.plot([], [], color="0.45", linestyle="--",
+                                              linewidth=1.5, label="momentum / β₁")[0],
+            "base_line": ax.axhline(0.0, color="black", linestyle=":", linewidth=1,
+                                    label="lr (base)"),
+        }
+        ax.set(xlabel="steps taken k = t − 1", ylabel="learning rate η_t")
+        ax_momentum.set_ylabel("momentum μ or β₁")
+        return view
+
+    def show(self, view: dict, values: tuple[np.ndarray, np.ndarray | None]) -> None:
         """Move the lines to the new values and fit the axes (no new artists)."""
-        steps, lr = self.shared["steps"], self.shared["lr"]
+        rates, momenta = values
+        steps, lr = self.settings["steps"], self.settings["lr"]
+        ax, ax_momentum = view["ax"], view["ax_momentum"]
         k = np.arange(steps)
-        self.rate_line.set_data(k, rates)
-        self.rate_line.set(markevery=max(1, steps // 10), label=self.schedule,
-                           **style(list(SCHEDULES).index(self.schedule)))
-        self.base_line.set_ydata([lr, lr])
+        view["rate_line"].set_data(k, rates)
+        view["rate_line"].set(markevery=max(1, steps // 10), label=self.schedule,
+                              **style(list(SCHEDULES).index(self.schedule)))
+        view["base_line"].set_ydata([lr, lr])
         top = max(float(rates.max()), lr)
-        self.ax.set(xlim=(0, steps), ylim=(-0.04 * top, 1.12 * top if top > 0 else 1.0))
+        ax.set(xlim=(0, steps), ylim=(-0.04 * top, 1.12 * top if top > 0 else 1.0))
         one_cycle = momenta is not None
-        self.momentum_line.set_visible(one_cycle)
-        self.ax_momentum.set_visible(one_cycle)
+        view["momentum_line"].set_visible(one_cycle)
+        ax_momentum.set_visible(one_cycle)
         if one_cycle:
-            self.momentum_line.set_data(k, momenta)
+            view["momentum_line"].set_data(k, momenta)
             low, high = float(momenta.min()), float(momenta.max())
             pad = max(0.02, 0.1 * (high - low))
-            self.ax_momentum.set_ylim(low - pad, high + pad)
-        self.ax.set_title(describe(self.schedule, **self.shared, **self.params[self.schedule])
-                          + f"\nmean rate over the {steps} steps: {rates.mean():.3g}",
-                          fontsize=10)
-        handles = [self.rate_line, self.base_line] + ([self.momentum_line] if one_cycle else [])
-        self.ax.legend(handles=handles, fontsize=8, loc="upper right")
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+            ax_momentum.set_ylim(low - pad, high + pad)
+        own = {k: v for k, v in self.settings.items() if k != "schedule"}
+        ax.set_title(describe(self.schedule, **own)
+                     + f"\nmean rate over the {steps} steps: {rates.mean():.3g}", fontsize=10)
+        handles = [view["rate_line"], view["base_line"]]
+        ax.legend(handles=handles + ([view["momentum_line"]] if one_cycle else []), fontsize=8,
+                  loc="upper right")
 
     # -- the widget -------------------------------------------------------------------------
-    def _slider(self, widgets, name: str, value):
+    def _spec(self, name: str) -> Control:
         """The slider for one parameter (ranges suit a horizon of up to 1000 steps)."""
-        common = {"continuous_update": False, "description": name,
-                  "style": {"description_width": "initial"}}
         if name == "lr":
-            return widgets.FloatLogSlider(value=value, base=10, min=-4, max=0, step=0.1,
-                                          readout_format=".1e", **common)
+            return LogSlider(-4, 0, 0.1, name, ".1e")
         if name in WHOLE:
             low, high = {"T_mult": (1, 4), "warmup_steps": (0, 500),
                          "steps": (50, 1000)}.get(name, (1, 1000))
-            return widgets.IntSlider(value=value, min=low, max=high, step=1, **common)
+            return IntSlider(low, high, 1, name)
         low, high, step = {
             "gamma": (0.9, 1.0, 0.001) if self.schedule == "exponential" else (0.05, 1.0, 0.05),
             "eta_min": (0.0, 0.05, 0.001), "start_factor": (0.0, 1.0, 0.05),
             "pct_start": (0.05, 0.95, 0.05), "div_factor": (1.0, 100.0, 1.0),
             "base_momentum": (0.5, 0.99, 0.01), "max_momentum": (0.5, 0.99, 0.01),
         }[name]
-        return widgets.FloatSlider(value=value, min=low, max=high, step=step,
-                                   readout_format=".3f", **common)
+        return Slider(low, high, step, name, ".3f")
 
-    def widget(self):
-        """A schedule menu, the shared sliders and the current schedule's sliders, the plot.
+    def control_specs(self) -> dict[str, Control]:
+        """A schedule menu, the shared sliders and the current schedule's sliders.
 
         Sliders apply on release. A value the schedule refuses (e.g. a warm-up as long
         as the horizon) is reported under the plot and changes nothing.
         """
-        import ipywidgets as widgets
+        names = [*SHARED, *SCHEDULES[self.schedule]]
+        return {"schedule": Menu(list(SCHEDULES), "schedule"),
+                **{name: self._spec(name) for name in names}}
 
-        menu = widgets.Dropdown(options=list(SCHEDULES), value=self.schedule,
-                                description="schedule")
-        shared = {n: self._slider(widgets, n, v) for n, v in self.shared.items()}
-        own = widgets.HBox()
-        image = widgets.Image(value=self.png(), format="png")
-        message = widgets.HTML()
-        self.controls: dict[str, object] = {"schedule": menu, **shared}
-
-        def apply(**changes):
-            try:
-                self.update(**changes)
-            except ValueError as error:
-                message.value = f"<p style='color:#D55E00'>Not applied: {error}</p>"
-                return
-            message.value = ""
-            image.value = self.png()
-
-        def on_change(change):
-            name = next(k for k, c in self.controls.items() if c is change["owner"])
-            apply(**{name: change["new"]})
-
-        def show_own():
-            """Sliders for the current schedule's parameters (rebuilt on a new schedule)."""
-            for name in list(self.controls):
-                if name not in ("schedule", *SHARED):
-                    del self.controls[name]
-            sliders = []
-            for name, value in self.params[self.schedule].items():
-                slider = self._slider(widgets, name, value)
-                slider.observe(on_change, names="value")
-                self.controls[name] = slider
-                sliders.append(slider)
-            own.children = sliders
-
-        def on_schedule(change):
-            apply(schedule=change["new"])
-            show_own()
-
-        menu.observe(on_schedule, names="value")
-        for slider in shared.values():
-            slider.observe(on_change, names="value")
-        show_own()
-        return widgets.VBox([widgets.HBox([menu, *shared.values()]), own, image, message])
+    def arrange(self, widgets, controls: dict) -> list:
+        """The menu and the shared sliders in one row, the schedule's own in the next."""
+        first = ["schedule", *SHARED]
+        return [widgets.HBox([controls[n] for n in first]),
+                widgets.HBox([c for n, c in controls.items() if n not in first])]

@@ -25,8 +25,8 @@ AdaDelta's :math:`\epsilon` is the catch: with :math:`s = c^2` one finds exactly
 so measuring :math:`x` in other units is the same as changing :math:`\epsilon`:
 :math:`\sqrt\epsilon` is a length (``tests/test_units_explorer.py`` checks the identity).
 ``update(...)`` is the explorer's whole callback (it returns a summary dict);
-``widget()`` puts sliders on top of it. ipywidgets is imported only when a widget is
-built, so tests drive ``update`` headlessly.
+``widget()`` puts sliders on top of it (the wiring is
+:class:`~alr_teach.viz.explorers.base.Explorer`'s), so tests drive ``update`` headlessly.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from collections.abc import Callable
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
@@ -44,15 +43,33 @@ from alr_teach.lab.runner import Trajectory, run
 from alr_teach.optimizers.adadelta import AdaDelta
 from alr_teach.optimizers.rmsprop import RMSProp
 from alr_teach.problems.landscapes import Landscape, PlateauCliff, Quadratic, Rosenbrock
+from alr_teach.viz.explorers.base import (
+    Control,
+    Explorer,
+    IntSlider,
+    LogSlider,
+    Menu,
+    Slider,
+)
 from alr_teach.viz.plots import style
 from alr_teach.viz.surface_plots import (
     contour,
-    freeze_background,
     label_for,
     plot_trajectories,
     update_trajectories,
 )
-from alr_teach.viz.widgets import figure_png
+
+__all__ = [
+    "DEFAULTS",
+    "LANDSCAPES",
+    "RMSPROP_LR",
+    "RUN_NAMES",
+    "Rescaled",
+    "UnitsExplorer",
+    "deviation",
+    "in_original_units",
+    "steps_to_tol",
+]
 
 # -- the same landscape in other units -------------------------------------------------------
 
@@ -187,7 +204,7 @@ RMSPROP_LR = 0.01
 RUN_NAMES = ("AdaDelta, units 1/c", "AdaDelta, c = 1", "RMSProp, units 1/c", "RMSProp, c = 1")
 
 
-class UnitsExplorer:
+class UnitsExplorer(Explorer):
     """AdaDelta and RMSProp on the same landscape measured in two units, drawn in one.
 
     Settings are the keys of :data:`DEFAULTS`: AdaDelta's ``rho`` and ``eps``, the
@@ -197,57 +214,31 @@ class UnitsExplorer:
     in the original units: the paths on the contours; the largest per-coordinate step
     against the step number (with AdaDelta's first-step size
     :math:`\\sqrt{\\epsilon/(1-\\rho)}/c`); the loss.
+
+    ``update(**changes)`` returns a summary: AdaDelta's label, the scale, its first step
+    (largest coordinate, in the rescaled problem's own units) and the size
+    :math:`\\sqrt{\\epsilon/(1-\\rho)}` derived for it, and per run (keys of
+    :data:`RUN_NAMES`) the final loss, the first step with loss − minimum
+    :math:`\\le 10^{-6}` (-1 if never) and the deviation of the path in units 1/c from
+    the path at c = 1 (see :func:`deviation`).
     """
 
-    def __init__(self, **settings) -> None:
-        self.settings = dict(DEFAULTS)
-        self._check(settings)
-        self.settings.update(settings)
-        self.fig = Figure(figsize=(14, 4.4), dpi=80, layout="constrained")
-        FigureCanvasAgg(self.fig)  # drawn off screen; the widget shows it as a PNG
-        self._frozen = None
-        self._build()
-        self.summary = self.update()
+    DEFAULTS = DEFAULTS
+    FIGSIZE = (14, 4.4)
+    STATIC_FIGSIZE = (16, 5.0)
+    REDRAW_ON = ("landscape",)
+    ROWS = (("rho", "eps", "scale"), ("steps", "landscape"))
 
-    # -- the callback ---------------------------------------------------------------------
-    def update(self, **changes) -> dict:
-        """Apply ``changes`` (any keys of :data:`DEFAULTS`), rerun the four runs, redraw.
+    def check(self, settings: dict) -> dict:
+        check.one_of("landscape", settings["landscape"], LANDSCAPES)
+        check.whole("steps", settings["steps"], low=1)
+        _positive("scale", settings["scale"])
+        AdaDelta(rho=settings["rho"], eps=settings["eps"])  # range checks
+        return settings
 
-        Returns a summary: AdaDelta's label, the scale, its first step (largest
-        coordinate, in the rescaled problem's own units) and the size
-        :math:`\\sqrt{\\epsilon/(1-\\rho)}` derived for it, and per run (keys of
-        :data:`RUN_NAMES`) the final loss, the first step with loss − minimum
-        :math:`\\le 10^{-6}` (-1 if never) and the deviation of the path in units 1/c from
-        the path at c = 1 (see :func:`deviation`).
-        """
-        self._check(changes)
-        new_landscape = changes.get("landscape", self.settings["landscape"]) != \
-            self.settings["landscape"]
-        self.settings.update(changes)
-        if new_landscape:
-            self._build()
-        self.runs = self.run()
-        self._show(self.artists, self.runs)
-        s = self.settings
-        scaled = self.runs[RUN_NAMES[0]]
-        first = np.abs(scaled.points[1] - scaled.points[0]) * s["scale"]  # own units
-        deviations = {
-            RUN_NAMES[0]: float(deviation(scaled, self.runs[RUN_NAMES[1]], self.landscape)),
-            RUN_NAMES[1]: 0.0,
-            RUN_NAMES[2]: float(deviation(self.runs[RUN_NAMES[2]], self.runs[RUN_NAMES[3]],
-                                          self.landscape)),
-            RUN_NAMES[3]: 0.0,
-        }
-        self.summary = {
-            "adadelta": label_for(self.optimizer),
-            "scale": float(s["scale"]),
-            "first_step": float(np.nanmax(first)),
-            "first_step_bound": float(np.sqrt(s["eps"] / (1 - s["rho"]))),
-            "final_loss": {n: float(t.final_loss) for n, t in self.runs.items()},
-            "steps_to_tol": {n: int(steps_to_tol(t, self.floor)) for n, t in self.runs.items()},
-            "deviation": deviations,
-        }
-        return self.summary
+    def prepare(self) -> None:
+        self.landscape = LANDSCAPES[self.settings["landscape"]]()
+        self.floor = float(self.landscape.min_value)
 
     def run(self) -> dict[str, Trajectory]:
         """The four runs, keyed by :data:`RUN_NAMES`, all in the original units."""
@@ -266,17 +257,30 @@ class UnitsExplorer:
             runs[name] = in_original_units(trajectory, c) if where is scaled else trajectory
         return runs
 
-    def static_figure(self):
-        """The current view as an ordinary pyplot figure; end the cell with ``plt.show()``."""
-        import matplotlib.pyplot as plt
+    def compute(self) -> dict[str, Trajectory]:
+        self.runs = self.run()
+        return self.runs
 
-        fig = plt.figure(figsize=(16, 5.0), layout="constrained")
-        self._show(self._draw(fig), self.run())
-        return fig
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes at its own size (what the widget shows)."""
-        return figure_png(self.fig)
+    def summarise(self, runs: dict[str, Trajectory]) -> dict:
+        s = self.settings
+        scaled = runs[RUN_NAMES[0]]
+        first = np.abs(scaled.points[1] - scaled.points[0]) * s["scale"]  # own units
+        deviations = {
+            RUN_NAMES[0]: float(deviation(scaled, runs[RUN_NAMES[1]], self.landscape)),
+            RUN_NAMES[1]: 0.0,
+            RUN_NAMES[2]: float(deviation(runs[RUN_NAMES[2]], runs[RUN_NAMES[3]],
+                                          self.landscape)),
+            RUN_NAMES[3]: 0.0,
+        }
+        return {
+            "adadelta": label_for(self.optimizer),
+            "scale": float(s["scale"]),
+            "first_step": float(np.nanmax(first)),
+            "first_step_bound": float(np.sqrt(s["eps"] / (1 - s["rho"]))),
+            "final_loss": {n: float(t.final_loss) for n, t in runs.items()},
+            "steps_to_tol": {n: int(steps_to_tol(t, self.floor)) for n, t in runs.items()},
+            "deviation": deviations,
+        }
 
     def summary_html(self) -> str:
         """The summary as a small HTML table."""
@@ -293,20 +297,7 @@ class UnitsExplorer:
                 f"<th>steps to 1e-6</th><th>deviation from c = 1</th></tr>{rows}</table>")
 
     # -- drawing ----------------------------------------------------------------------------
-    def _build(self) -> None:
-        """(Re)draw the explorer's figure for the current landscape and freeze its contours."""
-        if self._frozen is not None:
-            self._frozen.release()
-        self.fig.clear()
-        self.fig.set_layout_engine("constrained")
-        self.landscape = LANDSCAPES[self.settings["landscape"]]()
-        self.floor = float(self.landscape.min_value)
-        self.artists = self._draw(self.fig)
-        a = self.artists
-        moving = [*a["paths"].artists(legend=False), a["map"].title, a["step"], a["loss"]]
-        self._frozen = freeze_background(self.fig, moving)
-
-    def _draw(self, fig: Figure) -> dict:
+    def draw(self, fig: Figure) -> dict:
         """Axes and empty lines on ``fig``: the contours once, then only data changes."""
         ax_map, ax_step, ax_loss = fig.subplots(1, 3, width_ratios=[1.1, 1, 1])
         contour(ax_map, self.landscape, resolution=120)
@@ -331,8 +322,13 @@ class UnitsExplorer:
         return {"map": ax_map, "step": ax_step, "loss": ax_loss, "paths": paths,
                 "step_lines": step_lines, "loss_lines": loss_lines, "first": first}
 
-    def _show(self, artists: dict, runs: dict[str, Trajectory]) -> None:
-        """Put the runs on the lines made by :meth:`_draw` and rescale the two plots."""
+    def moving(self, artists: dict) -> list:
+        """The contours are rendered once per landscape; the rest stays live."""
+        return [*artists["paths"].artists(legend=False), artists["map"].title, artists["step"],
+                artists["loss"]]
+
+    def show(self, artists: dict, runs: dict[str, Trajectory]) -> None:
+        """Put the runs on the lines made by :meth:`draw` and rescale the two plots."""
         s = self.settings
         trajectories = [runs[n] for n in RUN_NAMES]
         update_trajectories(artists["paths"], trajectories)
@@ -343,8 +339,7 @@ class UnitsExplorer:
             size = np.max(np.abs(np.diff(trajectory.points, axis=0)), axis=-1)
             gap = np.maximum(trajectory.losses - self.floor, 1e-16)  # NaN stays NaN
             artists["step_lines"][k].set_data(steps, np.where(size > 0, size, np.nan))
-            artists["loss_lines"][k].set_data(np.arange(s["steps"] + 1),
-                                              gap)
+            artists["loss_lines"][k].set_data(np.arange(s["steps"] + 1), gap)
             for line in (artists["step_lines"][k], artists["loss_lines"][k]):
                 line.set_markevery(every)
             all_steps.append(size)
@@ -363,52 +358,16 @@ class UnitsExplorer:
         artists["loss"].set_title(f"Loss; path off the c = 1 path by\n{adadelta:.2g} "
                                   f"(AdaDelta), {rmsprop:.2g} (RMSProp)", fontsize=9)
 
-    @staticmethod
-    def _check(changes: dict) -> None:
-        check.known_settings(changes, DEFAULTS)
-        if "landscape" in changes:
-            check.one_of("landscape", changes["landscape"], LANDSCAPES)
-        steps = changes.get("steps", 1)
-        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"Invalid steps: {steps!r} (must be a whole number >= 1)")
-        if "scale" in changes:
-            _positive("scale", changes["scale"])
-        AdaDelta(rho=changes.get("rho", 0.9), eps=changes.get("eps", 1e-6))  # range checks
-
     # -- the widget -------------------------------------------------------------------------
-    def widget(self):
-        """Sliders for ρ, ε (log), the scale c (log) and steps, a landscape menu, the figure."""
-        import ipywidgets as widgets
-
-        s = self.settings
-        common = {"continuous_update": False, "style": {"description_width": "initial"}}
-        self.controls = {
-            "rho": widgets.FloatSlider(value=s["rho"], min=0.0, max=0.99, step=0.01,
-                                       description="ρ", readout_format=".2f", **common),
-            "eps": widgets.FloatLogSlider(value=s["eps"], base=10, min=-10, max=-1, step=0.5,
-                                          description="ε", readout_format=".0e", **common),
-            "scale": widgets.FloatLogSlider(value=s["scale"], base=10, min=-2, max=2,
-                                            step=0.25, description="scale c",
-                                            readout_format=".3g", **common),
-            "steps": widgets.IntSlider(value=s["steps"], min=100, max=3000, step=100,
-                                       description="steps", **common),
-            "landscape": widgets.Dropdown(options=list(LANDSCAPES), value=s["landscape"],
-                                          description="landscape"),
+    def control_specs(self) -> dict[str, Control]:
+        """Sliders for ρ, ε (log), the scale c (log) and steps, and a landscape menu."""
+        return {
+            "rho": Slider(0.0, 0.99, 0.01, "ρ", ".2f"),
+            "eps": LogSlider(-10, -1, 0.5, "ε", ".0e"),
+            "scale": LogSlider(-2, 2, 0.25, "scale c", ".3g"),
+            "steps": IntSlider(100, 3000, 100, "steps"),
+            "landscape": Menu(list(LANDSCAPES), "landscape"),
         }
-        image = widgets.Image(value=self.png(), format="png")
-        table = widgets.HTML(self.summary_html())
-
-        def on_change(change):
-            name = next(k for k, c in self.controls.items() if c is change["owner"])
-            self.update(**{name: change["new"]})
-            image.value = self.png()
-            table.value = self.summary_html()
-
-        for control in self.controls.values():
-            control.observe(on_change, names="value")
-        c = self.controls
-        return widgets.VBox([widgets.HBox([c["rho"], c["eps"], c["scale"]]),
-                             widgets.HBox([c["steps"], c["landscape"]]), image, table])
 
 
 def _fit_log_axis(ax: Axes, series: list, steps: int, floor: float) -> None:
