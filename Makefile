@@ -64,7 +64,7 @@ test-unit: $(STAMP)
 # Each "Predict, then run" / "Things to try" edit of tests/prompts/, applied and run whole
 # in a learner's mode (claims print notes); no cell may raise. One notebook run per row.
 test-prompts: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist load tests/test_prompts.py -m prompts
+	$(BIN)/python -m pytest -n auto --dist load tests/course/test_prompts.py -m prompts
 
 # The notebooks and solutions again, under strict nbval, with numpy limited to AVX2 and at
 # its SSE baseline with another BLAS kernel on one thread (tools/fp_paths.py says more).

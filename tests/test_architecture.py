@@ -274,3 +274,14 @@ def test_every_module_lists_its_public_names_in_all(name):
     assert len(listed) == len(set(listed)), f"{path.relative_to(ROOT)}: __all__ repeats a name"
     unknown = set(listed) - _bound_names(tree) - _lazy_names(tree)
     assert not unknown, f"{path.relative_to(ROOT)}: __all__ lists undefined {sorted(unknown)}"
+
+
+def test_the_tests_mirror_the_layers():
+    """tests/<layer>/ for each subpackage; only tests that span layers sit in tests/ itself."""
+    tests = ROOT / "tests"
+    layers = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    assert layers <= folders, f"layers without a tests/ folder: {sorted(layers - folders)}"
+    assert folders - layers <= {"browser"}, f"test folders for no layer: {folders - layers}"
+    spanning = {p.name for p in tests.glob("test_*.py")}
+    assert spanning == {"test_architecture.py", "test_packaging.py"}, spanning

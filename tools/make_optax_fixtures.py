@@ -14,8 +14,8 @@ to 1e3, a matrix that starts at zero (LAMB's trust ratio is 1 on step 1) and a v
 that stays at zero with zero gradients (both norms 0 throughout). Every third step
 zeroes half of the gradient entries. For each configuration the script records the
 reference's parameters after every step, the gradients it was given (computed at its
-own parameters) and its final state; tests/test_layerwise.py and tests/test_lookahead.py
-feed the same gradients to alr_teach and compare.
+own parameters) and its final state; tests/optimizers/test_layerwise.py and
+tests/optimizers/test_lookahead.py feed the same gradients to alr_teach and compare.
 
 References:
 

@@ -18,7 +18,7 @@ equivalents, in code), runs the torch optimizer in float64 (single-tensor path) 
 * ``x`` (steps + 1, d) and ``g`` (steps, d): the parameters after each step and the
   gradients torch saw, so the test can replay the run with ``Scheduled``.
 
-tests/test_schedules.py compares the schedule functions and ``Scheduled`` runs with
+tests/optimizers/test_schedules.py compares the schedule functions and ``Scheduled`` runs with
 these. The script ends by printing how far ``alr_teach.optimizers.schedules`` is from torch.
 """
 

@@ -9,7 +9,7 @@ whenever the list of configurations changes, and its output is committed::
 For every configuration in CONFIGS it runs torch's single-tensor path (``foreach=False``)
 in float64 for STEPS steps on two parameter arrays whose gradients mix scales (1e-3 to
 1e3) and contain exact zeros, and records the parameters after every step, the gradients
-torch saw, and torch's state at the end. tests/test_torch_parity.py feeds the same
+torch saw, and torch's state at the end. tests/optimizers/test_torch_parity.py feeds the same
 gradients to alr_teach and compares.
 """
 

@@ -14,7 +14,7 @@ diffs well::
 ``python tools/notebooks.py build [SOURCE ...]`` converts and executes them top to bottom
 in a fresh kernel (execution counts 1..n, as Restart & Run All leaves them) and writes
 the .ipynb next to the src/ folder. ``python tools/notebooks.py check`` reports any
-.ipynb whose cells differ from its source (tests/test_notebooks_sync.py runs it).
+.ipynb whose cells differ from its source (tests/course/test_notebooks_sync.py runs it).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ Every result is kept: :func:`passed` tells whether the latest check of a name pa
 
 (For maintainers: an exercise is one :class:`Exercise` row in ``_exercises()``: its
 signature, a reference run, its cases and its known mistakes, each with a hint; the
-harness below the table is shared by all of them. tests/test_checks.py checks that every
+harness below the table is shared by all of them. tests/course/test_checks.py checks that every
 known mistake is told apart from the right answer and from the mistakes before it.)
 
 >>> def gd_step(x, grad, lr):

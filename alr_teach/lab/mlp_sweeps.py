@@ -13,7 +13,7 @@ Run ``(i, j)`` (rate ``lrs[i]``, seed ``seeds[j]``) is exactly
 batch_size=batch_size, max_iter=epochs, random_state=seeds[j])``: the same He
 initialisation and the same shuffles (one ``numpy.random.Generator`` per seed, drawn
 from in the same order), the same mini-batches (the last one of an epoch holds the
-remainder), and the same numbers up to rounding (tests/test_mlp_sweeps.py).
+remainder), and the same numbers up to rounding (tests/lab/test_mlp_sweeps.py).
 
 Besides the curves, every step records each parameter array's norm and the norm of its
 step, per run: the *relative step* :math:`\lVert \Delta x_l \rVert / \lVert x_l \rVert`

@@ -89,9 +89,9 @@ class LAMB(AdamLike):
     Conventions:
         * This is Algorithm 2 of the paper (ICLR version): both moments bias-corrected,
           :math:`\phi` the identity. It is optax's ``lamb`` (verified to 1e-7 per step in
-          float64, tests/test_layerwise.py). With ``weight_decay=0`` the ratio cancels any
-          factor common to all of ``u``, so the two bias corrections then act only through
-          eps; with decay they set the balance between ``r`` and :math:`\lambda x`.
+          float64, tests/optimizers/test_layerwise.py). With ``weight_decay=0`` the ratio
+          cancels any factor common to all of ``u``, so the two bias corrections then act
+          only through eps; with decay they set the balance between ``r`` and :math:`\lambda x`.
         * pytorch-optimizer's ``Lamb`` (4.1.0, checked against a numpy transcription) differs
           in four ways: ``v`` is not bias-corrected and ``m``'s correction divides the *step*
           (``lr / (1 - beta1**t)``), after the ratio, so early steps are larger; the weight

@@ -26,7 +26,7 @@ alr_teach                  torch.optim.lr_scheduler (on an optimizer with ``lr``
 ``one_cycle_momentum``     the same ``OneCycleLR``: its ``momentum`` / ``betas[0]``
 =========================  ==========================================================
 
-Every row is checked step by step against torch 2.13 (tests/test_schedules.py, with
+Every row is checked step by step against torch 2.13 (tests/optimizers/test_schedules.py, with
 reference values written by tools/make_schedule_fixtures.py); each function's
 docstring says where torch differs.
 

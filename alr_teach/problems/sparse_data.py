@@ -7,7 +7,7 @@ hundred). Some rare features carry a large weight in the true model: they are ra
 seen, but decisive when they are. That is the setting AdaGrad was designed for.
 
 **The sparsity pattern** (what :func:`make_sparse_classification` generates, and what
-``tests/test_sparse_data.py`` checks):
+``tests/problems/test_sparse_data.py`` checks):
 
 * features ``0 .. n_frequent - 1`` are the frequent ones; each is 1 in a sample with
   probability ``p_frequent``, independently of everything else;

@@ -224,7 +224,7 @@ for label, found in confusion.items():
 
 # %% [markdown]
 # The tool names every textbook curve correctly. (The unit tests in
-# `tests/test_loss_curves.py` also check each threshold from both sides, and real runs.)
+# `tests/lab/test_loss_curves.py` also check each threshold from both sides, and real runs.)
 #
 # ## 4. The gallery, diagnosed
 #

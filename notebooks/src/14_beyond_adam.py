@@ -1317,7 +1317,7 @@ claim(all(verdict(by_epoch[w, last], w, i) == "cannot be told apart"
 # ## 10. The libraries disagree: what we checked
 #
 # The same name does not mean the same numbers. `alr_teach`'s classes were checked step
-# by step against reference libraries (tests/test_torch_parity.py, test_layerwise.py and
+# by step against reference libraries (tests/optimizers/test_torch_parity.py, test_layerwise.py and
 # test_lookahead.py replay recorded trajectories; the fixtures record the versions:
 # torch 2.13, optax 0.2.8, pytorch-optimizer 4.1.0). The differences found, as the
 # docstrings' *Conventions* sections state them:

@@ -23,7 +23,7 @@ AdaDelta's :math:`\epsilon` is the catch: with :math:`s = c^2` one finds exactly
     \text{ on } f,
 
 so measuring :math:`x` in other units is the same as changing :math:`\epsilon`:
-:math:`\sqrt\epsilon` is a length (``tests/test_units_explorer.py`` checks the identity).
+:math:`\sqrt\epsilon` is a length (``tests/viz/test_units_explorer.py`` checks the identity).
 ``update(...)`` is the explorer's whole callback (it returns a summary dict);
 ``widget()`` puts sliders on top of it (the wiring is
 :class:`~alr_teach.viz.explorers.base.Explorer`'s), so tests drive ``update`` headlessly.

@@ -18,7 +18,7 @@ import pytest
 from alr_teach import claims
 from tools import notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = ROOT / "tests" / "prompts"
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 PROMPT_HEADINGS = ("Predict, then run", "Things to try")

@@ -35,7 +35,7 @@ from alr_teach.optimizers.schedules import (
 )
 from alr_teach.problems.landscapes import Quadratic
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 INFO = json.loads((DATA / "schedule_parity.json").read_text())
 ARRAYS = np.load(DATA / "schedule_parity.npz")
 CONFIGS = INFO["configs"]

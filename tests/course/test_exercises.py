@@ -10,7 +10,7 @@ import pytest
 from tools import exercises
 from tools.exercises import clear_solutions, exercise_notebook, remove_hidden_tests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
 

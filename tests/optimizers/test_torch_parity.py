@@ -14,7 +14,7 @@ import pytest
 
 import alr_teach
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 INFO = json.loads((DATA / "torch_parity.json").read_text())
 ARRAYS = np.load(DATA / "torch_parity.npz")
 RTOL = 1e-7

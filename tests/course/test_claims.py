@@ -123,7 +123,7 @@ def test_no_lesson_cell_holds_a_bare_assert():
     from tools import notebooks
 
     found = []
-    for source in sorted((Path(__file__).parents[1] / "notebooks" / "src").glob("*.py")):
+    for source in sorted((Path(__file__).parents[2] / "notebooks" / "src").glob("*.py")):
         for index, (kind, text) in enumerate(notebooks.parse(source.read_text(), str(source))):
             if kind != "code":
                 continue

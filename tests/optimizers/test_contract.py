@@ -43,7 +43,7 @@ from alr_teach.optimizers.schedules import Scheduled, cosine
 from alr_teach.optimizers.sgd import SGD
 from alr_teach.optimizers.wrapper import Wrapper
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 LR = 0.01
 
 

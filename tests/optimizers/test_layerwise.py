@@ -1,6 +1,6 @@
 """LAMB and NovoGrad: parity with optax (and pytorch-optimizer's NovoGrad), the rules by hand,
 trust-ratio edge cases and norms per run in a batch (the contract every optimizer keeps is
-checked in tests/test_contract.py).
+checked in tests/optimizers/test_contract.py).
 
 The reference trajectories were written by tools/make_optax_fixtures.py (float64, 60 steps,
 four parameter arrays: gradients of mixed scales, an array that starts at zero, and one
@@ -28,7 +28,7 @@ from alr_teach.optimizers.layerwise import (
 )
 from alr_teach.optimizers.lookahead import Lookahead, Ranger
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 INFO = json.loads((DATA / "optax_parity.json").read_text())
 ARRAYS = np.load(DATA / "optax_parity.npz")
 RTOL = 1e-7
@@ -38,7 +38,7 @@ BOTH = [LAMB, NovoGrad]
 NAME = {"ids": lambda c: c.__name__}
 
 
-# -- parity with the references (also used by tests/test_lookahead.py) -------------------
+# -- parity with the references (also used by tests/optimizers/test_lookahead.py) ------
 def build(spec: dict):
     """The alr_teach optimizer a fixture's spec describes (as the tools script builds it)."""
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["kwargs"].items()}
@@ -354,7 +354,7 @@ def test_betas_read_and_assigned_as_a_pair(cls):
     assert opt.betas == (0.5, 0.9)
 
 
-def _rows():  # the table of bad values is tests/test_contract.py's, for the whole family
+def _rows():  # the table of bad values is tests/optimizers/test_contract.py's, for the whole family
     rows = []
     for cls in BOTH:
         for name in ("amsgrad", "decoupled_weight_decay", "beta1"):  # never silently ignored

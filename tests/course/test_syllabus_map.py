@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PARTS = {"A": 2, "B": 4, "C": 3, "D": 5, "E": 9, "F": 6, "G": 4, "H": 4}  # claims per part
 REQUIRED = [f"{part}{i}" for part, count in PARTS.items() for i in range(1, count + 1)]
 

@@ -1,6 +1,6 @@
 """Adamax, NAdam and RAdam: range checks, state, sweeps, dtypes, slices, and the rules by hand.
 
-Every step of 60-step runs against torch.optim is checked in tests/test_torch_parity.py;
+Every step of 60-step runs against torch.optim is checked in tests/optimizers/test_torch_parity.py;
 here are the properties torch cannot show: sweeps, float32, the slice-by-slice path, and
 the rules' own claims (RAdam's momentum steps before rho_t passes 5, Adamax's eps floor and
 step bound, NAdam's product of the momenta actually used).
@@ -32,7 +32,7 @@ def _grads(rng, shape, steps):
 
 
 # -- range checks ----------------------------------------------------------------------
-def _rows():  # lr, eps, betas and weight_decay of every Adam variant: tests/test_contract.py
+def _rows():  # lr, eps, betas, weight_decay of every Adam variant: optimizers/test_contract.py
     rows = []
 
     def add(cls, kwargs, name, value_regex):

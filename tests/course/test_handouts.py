@@ -18,7 +18,7 @@ import pytest
 
 from tools import handouts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL, MATHS = "notebooks/00_start_here.ipynb", "notebooks/05_adam.ipynb"
 ANIMATION = "notebooks/98_animation.ipynb"
 NOTATION = "docs/notation.md"

@@ -1,6 +1,6 @@
 """Lookahead and Ranger: parity with optax and pytorch-optimizer, the sync schedule by hand,
-equivalences, what a wrapper adds to the contract (tests/test_contract.py checks the rest),
-and its hyperparameters.
+equivalences, what a wrapper adds to the contract (tests/optimizers/test_contract.py checks
+the rest), and its hyperparameters.
 
 Reference trajectories: tools/make_optax_fixtures.py (optax.lookahead from synced params,
 pytorch-optimizer's Lookahead around torch.optim.Adam, pytorch-optimizer's Ranger with
@@ -298,7 +298,7 @@ def _rows():
     stepped = Adam()
     stepped.step(np.ones(2), np.ones(2))
     add(partial(Lookahead, stepped), "optimizer", ".+", "optimizer-already-stepped")
-    for kwargs, name in [({"eps": 0.0}, "eps"),  # lr: tests/test_contract.py
+    for kwargs, name in [({"eps": 0.0}, "eps"),  # lr: tests/optimizers/test_contract.py
                          ({"weight_decay": math.nan}, "weight_decay"),
                          ({"betas": (0.95, 1.0)}, "betas[1] (beta2)"), ({"betas": 0.9}, "betas")]:
         add(partial(Ranger, **kwargs), name, ".+", f"Ranger-{kwargs!r}")
