@@ -339,19 +339,25 @@ class UncorrectedAdam(AdamLike):
     :math:`\eta (1-\beta_1)/\sqrt{1-\beta_2}` per coordinate (for :math:`|g| \gg \epsilon`)
     instead of Adam's :math:`\eta`: about 3.16 times too large with the defaults, 10 times
     with :math:`\beta_2 = 0.9999`, and 0.316 times (too small) with
-    :math:`\beta_1 = 0.99, \beta_2 = 0.999`. The parameters are Adam's, without weight
-    decay or AMSGrad. State: ``m`` and ``v``, as :class:`~alr_teach.Adam`.
+    :math:`\beta_1 = 0.99, \beta_2 = 0.999`. The parameters are Adam's (``weight_decay``
+    is L2, added to the gradient), without AMSGrad. State: ``m`` and ``v``, as
+    :class:`~alr_teach.Adam`.
     """
 
     def __init__(
-        self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+        self,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=0.0)
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def init_state(self, x, h):
         return {"m": np.zeros_like(x), "v": np.zeros_like(x)}
 
     def update(self, x, g, s, h, t):
+        g = add_weight_decay(g, x, h.weight_decay)
         s.m = h.beta1 * s.m + (1 - h.beta1) * g
         s.v = h.beta2 * s.v + (1 - h.beta2) * g * g
         return x - h.lr * s.m / (np.sqrt(s.v) + h.eps)

@@ -9,7 +9,9 @@ broke a later ``set``); and attribute typos that were silently accepted.
 from __future__ import annotations
 
 import copy
+import os
 import pickle
+import signal
 
 import numpy as np
 import pytest
@@ -197,6 +199,13 @@ def test_a_rule_without_a_switch_has_no_such_flag():
         Adam().decoupled_weight_decay = True  # AdamW is its own class
 
 
+def test_every_hyperparameter_a_rule_accepts_takes_effect():
+    """UncorrectedAdam once accepted a weight_decay and ignored it; it is L2, as Adam's."""
+    x, g = np.array([1.0, -2.0]), np.array([0.5, 0.5])
+    plain = UncorrectedAdam(lr=0.1).step(x, g + 0.1 * x)
+    np.testing.assert_array_equal(UncorrectedAdam(lr=0.1, weight_decay=0.1).step(x, g), plain)
+
+
 # -- 3. unknown attributes are rejected ------------------------------------------------
 def test_an_unknown_attribute_is_rejected_naming_the_valid_ones():
     opt = SGD(lr=0.1)
@@ -245,3 +254,21 @@ def test_every_module_lists_its_public_names():
             assert hasattr(module, name), f"{module.__name__}.{name}"
     assert not hasattr(base, "over_slices")  # the threaded slice step is gone
     assert AdaGrad(lr=0.1).step(np.ones((3, 4)), np.ones((3, 4))).shape == (3, 4)
+
+
+# -- 4. no thread pool: a forked child steps like its parent -------------------------------
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+def test_a_forked_child_steps_a_large_array_like_its_parent():
+    """With the old slice threads, the child of a fork inherited a dead pool and hung here."""
+    opt, x = Adam(lr=0.1), np.linspace(-1.0, 1.0, 300_000)
+    x = opt.step(x, x)  # the parent steps a large array first
+    expected = copy.deepcopy(opt).step(x, x)
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its step finishes and matches the parent's
+        signal.alarm(30)  # a hang ends the child with SIGALRM instead of the test run
+        try:
+            os._exit(0 if np.array_equal(opt.step(x, x), expected) else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
