@@ -115,19 +115,19 @@ loss0 = bowl.value(np.array([X0]))
 final = dict(zip(RATES, batch.losses[-1]))
 col = {name: i for i, name in enumerate(RATES)}
 lr_of = {name: f"lr = {lr:g}" for name, lr in RATES.items()}
-# Too small: the loss is still above 10 % of where it started (B1).
+# Too small: the loss is still above 10 % of where it started.
 claim(final["too small"] > 0.10 * loss0,
       f"at {lr_of['too small']} the loss after {STEPS} steps is still above 10 % of its start",
       measured=f"{final['too small'] / loss0:.1%} of the start")
 # About right: the factor is close to 0, so x shrinks fast and the loss drops below 1e-30.
 claim(final["about right"] < 1e-30, f"at {lr_of['about right']} the loss falls below 1e-30",
       measured=f"{final['about right']:.1e}")
-# Zig-zag: the sign of x alternates every step, yet the loss falls (B2, the mild case).
+# Zig-zag: the sign of x alternates every step, yet the loss falls (mildly too large).
 signs = np.sign(batch.points[:, col["zig-zag"], 0])
 claim(np.all(signs[1:] == -signs[:-1]) and final["zig-zag"] < 1e-4 * loss0,
       f"at {lr_of['zig-zag']} x changes sign at every step and the loss falls below 1e-4 "
       "of its start", measured=f"{final['zig-zag'] / loss0:.1e} of the start")
-# Too large: the run diverges (B2): the runner stops it and records when; no other does.
+# Too large: the run diverges: the runner stops it and records when; no other does.
 others = [col[name] for name in RATES if name != "too large"]
 claim(batch.diverged[col["too large"]] and not batch.diverged[others].any(),
       f"only the run at {lr_of['too large']} diverges",

@@ -80,7 +80,7 @@ claim(small.final_loss > 0.1 and good.final_loss < 1e-5 and large.diverged,
       "and diverge, in that order", measured="; ".join(endings))
 
 # %% [markdown]
-# Too small (B1): after 100 steps the loss is still above 0.1. Too large (B2): the run
+# Too small: after 100 steps the loss is still above 0.1. Too large: the run
 # zig-zags across the valley with growing amplitude and the runner stops it. In between,
 # the rate converges, but look at the path: it bounces across the steep direction while it
 # creeps along the flat one.
@@ -165,7 +165,7 @@ ax.set_title(f"Step 3 of gradient descent (lr = {RATES[1]:g})")
 plt.show()
 
 # %% [markdown]
-# ## 3. Imbalanced gradients: one rate cannot suit every parameter (B3)
+# ## 3. Imbalanced gradients: one rate cannot suit every parameter
 #
 # Now align the valley with the axes: parameter 1 has curvature 1, parameter 2 has 100
 # (`ALIGNED_CURVATURES`). Their gradients differ by a factor of 100 at the same distance
@@ -278,7 +278,7 @@ claim(easy is not None and table["Adam"][0] is not None and easy < table["Adam"]
 # So test a claim about geometry from more than one start: that is what the rest of the
 # course does.
 #
-# ## 4. Real surfaces are not bowls (B4)
+# ## 4. Real surfaces are not bowls
 #
 # Away from quadratics, the curvature changes from place to place, not just from direction
 # to direction. On Rosenbrock's banana valley, the ratio of the largest to the smallest
@@ -350,7 +350,7 @@ claim(np.all(counts > 0) and np.all(np.abs(end_losses) < 1e-12),
       measured=f"starts per minimum {counts.tolist()}, largest final loss {np.nanmax(end_losses):.1e}")
 
 # %% [markdown]
-# ## 5. The hiker: long strides on flat ground, small steps near the drop (C1)
+# ## 5. The hiker: long strides on flat ground, small steps near the drop
 #
 # A surface with a nearly flat plateau (slope 0.001) that ends in a steep cliff, then a
 # bowl. A hiker who uses one stride length must choose: a stride that crosses the plateau in

@@ -98,14 +98,14 @@ claim(gd_steps > 3 * hb_steps,
 # Momentum needs under a third of the steps. Here is what it does to each failure of
 # notebook 01; every point is shown further down:
 #
-# - **B1, too small is slow.** On a steady slope the velocity adds up, and the step grows
+# - **Too small is slow.** On a steady slope the velocity adds up, and the step grows
 #   to $\eta/(1-\mu)$ times the gradient: ten times gradient descent's at $\mu = 0.9$
 #   (section 2).
-# - **B2, too large oscillates or diverges.** Across the valley, successive gradients point
+# - **Too large oscillates or diverges.** Across the valley, successive gradients point
 #   in opposite directions and partly cancel in the velocity (section 7). But the
 #   stability limit only moves from $2/\lambda_{\max}$ to $2(1+\mu)/\lambda_{\max}$
 #   (section 5).
-# - **B3 and B4, curvature differs by direction.** Momentum still has one rate for every
+# - **Curvature differs by direction.** Momentum still has one rate for every
 #   parameter. What it changes is the dynamics along each eigendirection: the slowest
 #   direction then shrinks by $(\sqrt\kappa-1)/(\sqrt\kappa+1)$ per step instead of
 #   $(\kappa-1)/(\kappa+1)$ (section 6). Rescaling each parameter is the adaptive methods'

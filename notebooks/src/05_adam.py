@@ -572,7 +572,7 @@ claim(walks.points[-1, 0, 0] < -1.0 and walks.final_loss[0] > 1.0,
       "steps", measured=f"x = {walks.points[-1, 0, 0]:.3f}, loss {walks.final_loss[0]:.2g}")
 
 # %% [markdown]
-# The advice "start with Adam at $10^{-3}$" (E1) gives a first value to try, not an
+# The advice "start with Adam at $10^{-3}$" gives a first value to try, not an
 # answer: here it crawls, and section 9 shows which rates work.
 #
 # ## 7. $\epsilon$: when the gradients are tiny
@@ -661,7 +661,7 @@ claim(bool(np.all(np.diff(np.log10(gaps)) < -0.9)) and gaps[-1] < 1e-4,
       measured=", ".join(f"{g:.1e}" for g in gaps))
 
 # %% [markdown]
-# **"Raise $\epsilon$ from $10^{-8}$ to $10^{-6}$ if the loss oscillates" (E5).** That
+# **"Raise $\epsilon$ from $10^{-8}$ to $10^{-6}$ if the loss oscillates".** That
 # only changes anything when the gradients are near $10^{-6}$ or below. Test it where the
 # loss does oscillate: the tilted valley with noisy gradients ($\sigma = 1$, as
 # mini-batches would give), 1000 steps, measuring how much the loss swings (its standard
@@ -948,7 +948,7 @@ claim(all(p.all_better for p in memory_wins), "on the rotated quadratic and Boot
 #
 # ## 9. Robust to its hyperparameters?
 #
-# Adam is often called "fairly robust to hyperparameters" (D3). Compared with what? We
+# Adam is often called "fairly robust to hyperparameters". Compared with what? We
 # sweep Adam's rate $\eta$ against $\beta_1$, and momentum SGD's rate against $\mu$ (its
 # counterpart), on the **same grid**: 37 rates from $10^{-5}$ to 10 (log) by 34 values
 # from 0 to 0.99; Rosenbrock, 1500 steps. A cell **converges** when its loss ends within
@@ -1037,7 +1037,7 @@ claim(slowest >= 1e-2 * (1 - 1e-9), "no Adam cell with a rate below 0.01 converg
 #
 # But "robust" is relative: within 1500 steps Adam converged in under 10 % of this grid,
 # and its default cell ($\eta = 10^{-3}$, $\beta_1 = 0.9$) is never among them, while it
-# is for momentum SGD. Adaptive methods do not remove tuning (F1): they widen the target.
+# is for momentum SGD. Adaptive methods do not remove tuning: they widen the target.
 #
 # ## 10. Explore
 #
@@ -1090,11 +1090,11 @@ claim(summary["uncorrected_final_loss"] < summary["final_loss"],
 #   $(1-\beta_1)/\sqrt{1-\beta_2}$ times the rate (3.16 with the defaults), its size
 #   depends on $\beta_1$ and $\beta_2$ for thousands of steps, and on Rosenbrock the tuned
 #   uncorrected run ended more than ten times higher (section 5).
-# - **$\eta$ is a step length in parameter units.** $10^{-3}$ is a first guess (E1), not a
+# - **$\eta$ is a step length in parameter units.** $10^{-3}$ is a first guess, not a
 #   law: on Rosenbrock the default rate was still far from the minimum after 2000 steps,
 #   and no rate below $10^{-2}$ converged, from any of five starts (sections 6 and 9).
 #   Sweep it, over decades (notebook 01, and the practice notebooks later in the
-#   course). If Adam oscillates or diverges, lowering the rate (E8) is the first remedy.
+#   course). If Adam oscillates or diverges, lowering the rate is the first remedy.
 # - **$\epsilon$ matters only near the gradients' scale.** Raising it from $10^{-8}$ to
 #   $10^{-6}$ changed nothing on ordinary gradients (section 7); on tiny gradients it
 #   slows Adam down, and a large $\epsilon$ turns Adam into SGD with rate $\eta/\epsilon$.

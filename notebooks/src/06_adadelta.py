@@ -610,8 +610,8 @@ claim(set(summary["deviation"].values()) == {0.0},
 # %% [markdown]
 # ## 7. Experiment: is it really learning-rate free?
 #
-# **Question.** Zeiler's abstract promises no manual tuning of a learning rate, and the
-# practice claim E4 says: to avoid tuning the rate, use AdaDelta, at the cost of more
+# **Question.** Zeiler's abstract promises no manual tuning of a learning rate, and a common
+# piece of practical advice says: to avoid tuning the rate, use AdaDelta, at the cost of more
 # iterations. We test both halves.
 #
 # **Fair set-up.** Five tasks, 1000 steps each: the bowl; Rosenbrock; the plateau cliff;
@@ -821,7 +821,7 @@ claim(all(steps <= MATCH_WITHIN for steps in matched.values()),
 # - **Against a tuned rate, they lose**: tuned Adam beats even AdaDelta's *best* setting on
 #   four tasks (on the noisy bowl the two are within 25 %), and it matched AdaDelta's
 #   1000 default steps within 250 steps on the bowl, Rosenbrock and logistic regression.
-#   That is E4's "cost of more iterations", and it is at least fourfold here.
+#   That is the advice's "cost of more iterations", and it is at least fourfold here.
 # - **On the plateau cliff no setting moves AdaDelta off the plateau in 1000 steps**: on a
 #   nearly constant slope of about $10^{-3}$ its steps in $x$ were at most about $10^{-3}$
 #   (printed above: the ceiling of section 4), and no setting got past $x = -0.5$, with
@@ -835,7 +835,7 @@ claim(all(steps <= MATCH_WITHIN for steps in matched.values()),
 #   $\epsilon$ (at $\rho = 0.9$) on Rosenbrock, the noisy bowl and logistic regression, but
 #   not on the bowl, where $\rho = 0.99$ is best by far.
 #
-# **Verdict on E4**: the cost in iterations is real; "avoid tuning the rate" is only true
+# **Verdict on the advice**: the cost in iterations is real; "avoid tuning the rate" is only true
 # in name. AdaDelta swaps the rate for $\epsilon$, whose square root is a length just like
 # a rate, and its `lr` multiplier is still needed on steep bowls (section 9).
 #
@@ -938,7 +938,7 @@ claim(np.array_equal(settles, MULTIPLIERS * lam_max < 2),
 # - **On gentle slopes it is gradient descent with rate 1**, never faster (the ceiling):
 #   plateaus are crossed at $|g|$ per step (section 7, plateau cliff).
 # - **Library defaults differ by a factor of about 2200** at the start (section 8).
-# - **Practice (E4).** If you cannot tune at all, AdaDelta's defaults were a better blind
+# - **Practice.** If you cannot tune at all, AdaDelta's defaults were a better blind
 #   guess than Adam's default rate on four of our five tasks. If you can tune, tune Adam's
 #   rate and expect several times fewer iterations; tuning AdaDelta's $\epsilon$ is the
 #   same job, and did not catch up with tuned Adam on four of the five tasks (section 7).

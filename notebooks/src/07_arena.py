@@ -488,7 +488,7 @@ for a, b in [("Adam", "RMSProp"), ("RMSProp", "AdaGrad")]:
 #
 # In [notebook 01, section 5](01_fixed_learning_rate.ipynb), a hand-picked SGD rate
 # crawled on the plateau and was flung away at the cliff, while Adam kept a steady pace
-# (the hiker who remembers which slopes were steep, C1). Was that a fair fight? Here is
+# (the hiker who remembers which slopes were steep). Was that a fair fight? Here is
 # every method at its *tuned* rate, from the default start:
 
 # %%
@@ -600,7 +600,7 @@ claim(median_good["SGD"] == 1 and median_good["AdaDelta"] == 0
 # %% [markdown]
 # Adam and RMSProp have the widest ranges: on half of the landscapes or more they have
 # at least 5 good rates out of 11, SGD at least 1. That supports the usual
-# claim that adaptive methods are more forgiving about the rate (C3), with two caveats.
+# claim that adaptive methods are more forgiving about the rate, with two caveats.
 # AdaGrad and heavy ball come next, close together. And AdaDelta, the method sold as
 # needing no rate, has the *narrowest*: within 300 steps it is rarely competitive at any
 # multiplier.
@@ -734,7 +734,7 @@ claim(rho < 0.5, "the rank correlation between the two orders is weak (below 0.5
 # winner: **tune each candidate's rate on your problem, or one close to it, and compare
 # them there.**
 #
-# ## 10. The comparison table, from measurements (D5)
+# ## 10. The comparison table, from measurements
 #
 # The course's comparison of the seven methods. Every strength and weakness cites a
 # number measured in this notebook (checked in the cell below the table) or in an
@@ -838,7 +838,7 @@ claim(adadelta_decades >= 3, "AdaDelta's tuned multiplier spans 3 decades or mor
 # ## 11. Pitfalls and practice
 #
 # **"The best learning rate" does not exist in general, and adaptive methods still need
-# one** (F1). Each method's chosen rate across the thirteen landscapes, and how often a
+# one**. Each method's chosen rate across the thirteen landscapes, and how often a
 # common default would have been a good rate (section 7's definition):
 
 # %%
@@ -889,7 +889,7 @@ claim(max(moved.values()) < 0.5 and 1.4 < min(distance.values()) and max(distanc
 
 # %% [markdown]
 # Every method's best rate moves by at least 1.5 decades from one landscape to another,
-# AdaDelta's multiplier by 3. Adam's famous $10^{-3}$ (E1) is a good rate on one
+# AdaDelta's multiplier by 3. Adam's famous $10^{-3}$ is a good rate on one
 # landscape of thirteen, and its chosen rate is never below $10^{-2}$ here. The reason is
 # scale, not a flaw: Adam moves each coordinate by roughly $\eta$ per step, so in 300
 # steps at $10^{-3}$ no coordinate moved even 0.5, while these landscapes put their
@@ -946,7 +946,7 @@ claim(adadelta_cliff.at_edge and in_valley["AdaDelta"][adadelta_cliff.best] > N_
 #   ranking was a different one altogether.
 # - No method wins everywhere and every method wins somewhere: per-coordinate methods on
 #   axis-aligned curvature, momentum on rotated valleys, Adam in curved valleys and on
-#   noisy Rosenbrock, plain SGD on mild bowls, the adaptive methods on plateau cliff (C1).
+#   noisy Rosenbrock, plain SGD on mild bowls, the adaptive methods on plateau cliff.
 # - Adam and RMSProp forgive a rough rate best; SGD and, against its reputation,
 #   AdaDelta least. No method is tuning-free: best rates move by 1.5 to 3.5 decades.
 # - Adam vs RMSProp and RMSProp vs AdaGrad are both 6 to 5 on 2-D landscapes; what

@@ -265,7 +265,7 @@ claim(x_gap <= TOLERANCE, f"scheduled_adam follows Scheduled(Adam) to {TOLERANCE
 # sets the optimizer's rate to `schedule(t - 1)` and records it in `history`. The
 # optimizer's update rule is untouched, so any optimizer can follow any schedule.
 #
-# ## 4. Experiment: does a decay still help an adaptive optimizer? (E6, F5)
+# ## 4. Experiment: does a decay still help an adaptive optimizer?
 #
 # Section 1 was a toy. Now a small network: a multilayer perceptron (one hidden layer of
 # 64 ReLU units) on the digits data set (8 × 8 images, 10 classes), features standardised
@@ -385,8 +385,8 @@ claim(np.all(final_loss["cosine"][:-1] > final_loss["constant"][:-1]),
 # constant-rate Adam ends with a training loss over a hundred times the decayed run's;
 # at every smaller rate of the grid it is the other way round, because the cosine takes
 # smaller steps on average (its mean rate is half the base rate). So the popular claims
-# "put a schedule on top of an adaptive optimizer" (E6) and "you still need a decay with
-# ALR" (F5) held here in one sense: a decay made Adam far less sensitive to a too-large
+# "put a schedule on top of an adaptive optimizer" and "you still need a decay with
+# ALR" held here in one sense: a decay made Adam far less sensitive to a too-large
 # rate, here and in section 1. It did not raise the test accuracy of a tuned run on this
 # small network in 10 epochs. Longer training on larger models may differ: test it on
 # your problem, the same way.
@@ -535,7 +535,7 @@ for constant_label, restart_label in (labels[:2], labels[2:]):
 # restarts were no free gain here, for SGD or for Adam; their tuned SGD version is a sound
 # optimizer, which section 7 uses.
 #
-# ## 6. Choosing a learning rate: the range test (E9)
+# ## 6. Choosing a learning rate: the range test
 #
 # A grid search costs a full training per rate. The **range test** (Smith, 2017) costs one
 # short run: start with a tiny rate, multiply it by the same factor after every batch,
@@ -614,7 +614,7 @@ claim(all(GRID[0] <= suggested["Adam", pick][0] <= GRID[-1] for pick in ("steepe
 # from one noisy run: treat them as a starting point, and confirm with a short training as
 # we just did.
 #
-# ## 7. "If Adam does not converge, lower the rate to 1e-4 or switch to SGD with warm restarts" (E8)
+# ## 7. "If Adam does not converge, lower the rate to 1e-4 or switch to SGD with warm restarts"
 #
 # First, a run that does not converge: Adam at $\eta = 0.3$ (`TOO_LARGE_LR`) on the same
 # network for the 15 epochs of section 5. Such a run is chaotic: where its loss jumps is

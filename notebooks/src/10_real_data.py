@@ -329,7 +329,7 @@ plt.show()
 print(explorer.summary_text())
 
 # %% [markdown]
-# ## 5. Does Adam generalise worse than SGD with momentum? (D3, F2, E3)
+# ## 5. Does Adam generalise worse than SGD with momentum?
 #
 # The claim: adaptive methods reach a low training loss quickly but can end at solutions
 # that generalise worse, and for vision SGD with momentum often reaches the better final
@@ -473,7 +473,7 @@ claim(all(s.overlaps(digits_acc["Adam"]) for s in by_accuracy.values())
 # narrower than the slogan: it depends, so measure it on your problem, with tuned rates
 # and several seeds.
 #
-# ## 6. Is Adam's default rate a good start? (E1)
+# ## 6. Is Adam's default rate a good start?
 #
 # The advice "start with Adam at $\eta = 10^{-3}$" can be read off the search:
 
@@ -504,7 +504,7 @@ claim(np.isclose(adam_best["digits"], 10 * ADAM_DEFAULT)
 # then search a decade or two either side, as section 3 did. (The betas were left at
 # their defaults throughout; this notebook does not test them.)
 #
-# ## 7. Batch normalisation with adaptive optimizers (F4)
+# ## 7. Batch normalisation with adaptive optimizers
 #
 # Batch normalisation standardises each hidden unit over the batch and then rescales it
 # with a learned $\gamma$ and shift. A claim in circulation says adaptive learning rates
@@ -580,9 +580,9 @@ claim(ratio > MEDIAN_RATIO,
 # lower, and which seeds do depends on the CPU.) Batch normalisation and an adaptive optimizer work
 # together, and here the combination tolerates a larger rate.
 #
-# ## 8. The comparison table, from measurements (D5)
+# ## 8. The comparison table, from measurements
 #
-# The explainer's table lists a core idea, strengths and weaknesses per method, from
+# A common summary table lists a core idea, strengths and weaknesses per method, from
 # lore. Ours is computed. For each method we collect eight measurements from the runs
 # above: on each data set the test accuracy, the final training loss and the validation
 # accuracy after 5 epochs (speed); how many rates of its two grids came within 2 points
@@ -622,10 +622,10 @@ claim(table["AdaGrad"][0].startswith("rates within 2 points") and "AdaGrad" in w
 #   stands out from the median by more than the seed spread. What separates the methods
 #   is how fast and how far they drive the *training* loss.
 # - SGD, SGD with momentum and AdaDelta end with a training loss well above the median
-#   after 20 epochs (AdaDelta is "robust but can be slow", D4); SGD's only measured edge
+#   after 20 epochs (AdaDelta is "robust but can be slow"); SGD's only measured edge
 #   is memory: it keeps no state.
 # - AdaGrad tolerates the widest range of rates (5 of its 10 came within 2 points, as
-#   many as AdamW and AdaDelta); its ever-shrinking step (D1) did no harm in 20 epochs.
+#   many as AdamW and AdaDelta); its ever-shrinking step did no harm in 20 epochs.
 # - Adam and AdamW pay for their two moments in memory: two arrays per weight.
 
 # %% [markdown]

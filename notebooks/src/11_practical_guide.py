@@ -334,11 +334,11 @@ for name, d in after_fix.items():
 #
 # ## 6. Epsilon or the rate: what calms an oscillating loss
 #
-# A popular piece of advice (E5): "if the loss oscillates wildly, lower the learning rate
+# A popular piece of advice: "if the loss oscillates wildly, lower the learning rate
 # *or raise epsilon from $10^{-8}$ to $10^{-6}$*." Notebook 05 (section 7) found that on a
 # noisy valley $10^{-6}$ changes nothing. Here is the test on run C, the oscillating Adam:
 # $\epsilon$ raised to $10^{-6}$, $10^{-3}$ and $10^{-1}$, against $\eta$ lowered tenfold
-# (the fix of section 5) and two other remedies one hears: $\eta = 10^{-4}$ (E8: "if Adam
+# (the fix of section 5) and two other remedies one hears: $\eta = 10^{-4}$ ("if Adam
 # does not converge, lower the rate to $10^{-4}$") and $\beta_2 = 0.99$. Run C is chaotic
 # (section 4), so one run proves little: each remedy runs on five seeds (seed 0 is the
 # gallery's), and we count the seeds on which its curve is still *sick* (oscillating, too
@@ -548,7 +548,7 @@ print(f"float32 stores ε = 1e-8 as {float(np.float32(1e-8)):.1e}")
 #
 # ## 8. Sparse data: AdaGrad and Adam against SGD
 #
-# The claim (E2): for sparse data, such as text or recommendations, use AdaGrad, "or Adam
+# The claim: for sparse data, such as text or recommendations, use AdaGrad, "or Adam
 # with sparse-gradient handling". Notebook 03 (section 5) showed AdaGrad beating tuned SGD
 # on a generated bag-of-words task. Here Adam joins, in two forms.
 #
@@ -653,11 +653,11 @@ print(f"LazyAdam vs Adam: largest per-seed difference in test loss {lazy_gap:.4f
 # within 0.005 on every seed: on this task sparse handling changes nothing in the result.
 # Its purpose is cost: a lazy step touches only the rows present in the batch, which is
 # what matters for embedding tables of millions of rows (torch's `SparseAdam`; not
-# measured here). So E2 holds with a correction: tuned Adam does as well as AdaGrad here,
+# measured here). So the claim holds with a correction: tuned Adam does as well as AdaGrad here,
 # with or without sparse handling.
 #
 # Two more readings. Adam's default $\eta = 10^{-3}$ is far from its tuned rate on this
-# task (E1). And $\epsilon$, which section 7 said matters where $\sqrt{\hat v}$ is small:
+# task. And $\epsilon$, which section 7 said matters where $\sqrt{\hat v}$ is small:
 # a rare feature's gradient is 0 in most batches, so its $\sqrt{\hat v}$ is smaller than
 # a frequent feature's (measured below, after 5 epochs at the tuned rate, seed 0). Then
 # Adam at its tuned rate with six values of $\epsilon$, one batched run per seed:

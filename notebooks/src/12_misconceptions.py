@@ -56,7 +56,7 @@ rng = np.random.default_rng(12)  # seeded: every number below is reproducible
 started = time.perf_counter()  # for the total run time, printed at the end
 
 # %% [markdown]
-# ## 1. "Adaptive methods remove all tuning" (F1)
+# ## 1. "Adaptive methods remove all tuning"
 #
 # **The claim.** Adam adapts a rate per parameter, so nothing is left to tune. Earlier
 # notebooks showed that its *learning rate* still matters: the best rate moves by 1.5 to
@@ -199,7 +199,7 @@ claim(all(p.undecided for p in vs["beta2"].values()) and swing["beta2"] < seed_r
 # gradients. (One setting at a time around one point: interactions, such as a larger
 # $\beta_1$ wanting a smaller $\eta$, were not tested.)
 #
-# ## 2. "Adam always beats SGD" (F2)
+# ## 2. "Adam always beats SGD"
 #
 # **The claim**, and its mirror image, "SGD with momentum generalises better". Notebook
 # 10 ([§5](10_real_data.ipynb)) compared Adam with SGD with momentum at tuned rates and
@@ -352,7 +352,7 @@ claim(unscaled_acc[0].overlaps(unscaled_acc[1]) and max(a.high for a in unscaled
 # training (notebook 03). The mirror claim, "SGD generalises better", holds on the
 # memorisation task; on the real data sets of notebook 10 it did not show.
 #
-# ## 3. "Adaptive optimizers are too slow" (F3)
+# ## 3. "Adaptive optimizers are too slow"
 #
 # **The claim:** keeping two moving averages per weight makes Adam too slow for
 # production. **Intuition:** Adam's update is element-wise, a fixed amount of work per
@@ -553,11 +553,11 @@ claim(state_copies == {"SGD": 0, "Momentum": 1, "Adam": 2},
 # batches (about 5 % at 64) and the share shrinks as batches grow. It holds where the
 # passes do little per weight: batches of one, and embedding tables updated densely (over
 # a thousand times the backward work here), which is why sparse and lazy variants of Adam
-# exist (E2). In time, an unfused implementation like this numpy one pays for memory
+# exist. In time, an unfused implementation like this numpy one pays for memory
 # traffic, more than the passes move; fused steps cut that to 7 elements per weight. In
 # memory, Adam keeps two copies of the weights, momentum SGD one.
 #
-# ## 4. "Adaptive methods do not work with batch normalisation" (F4)
+# ## 4. "Adaptive methods do not work with batch normalisation"
 #
 # **The claim** circulates without a mechanism. Notebook 10 ([§7](10_real_data.ipynb))
 # trained Adam with batch normalisation at the rate chosen without it: no run diverged and
@@ -657,7 +657,7 @@ for split in (digits, cancer):
 # epochs; notebook 10 §7 found it more tolerant of one tenfold rate, judged by the
 # training loss after 20 epochs).
 #
-# ## 5. "With an adaptive rate you need no decay" (F5)
+# ## 5. "With an adaptive rate you need no decay"
 #
 # **The claim:** Adam adapts its rates, so a schedule on top is redundant. Notebook 09
 # showed that with noisy gradients a constant rate stalls at a noise floor and a cosine
@@ -765,7 +765,7 @@ plt.show()
 # smaller starting rates, below the floor of every constant rate tried. Whether the floor
 # limits what you care about is another question: on digits it did not (notebook 09 §4).
 #
-# ## 6. "Adaptive methods settle in sharp minima" (F6)
+# ## 6. "Adaptive methods settle in sharp minima"
 #
 # **The claim** (often given as the reason behind "Adam generalises worse"): adaptive
 # methods end in sharp minima, and sharp minima do badly on held-out data.
@@ -1071,23 +1071,23 @@ claim(sum(flatter) >= len(flatter) - 1,
 #
 # ## 7. The verdicts
 #
-# - **F1, "adaptive methods remove all tuning": does not hold.** $\eta$ swung the
+# - **"Adaptive methods remove all tuning": does not hold.** $\eta$ swung the
 #   validation accuracy by more than 0.7 and had to be searched, and $\epsilon$ had to stay
 #   small; the betas' defaults were fine ($\beta_1 = 0.99$ cost less than 0.03, $\beta_2$
 #   nothing the seeds could see) (§1).
-# - **F2, "Adam always beats SGD": does not hold.** SGD with momentum won a memorisation
+# - **"Adam always beats SGD": does not hold.** SGD with momentum won a memorisation
 #   task outright; on unscaled breast cancer and on digits the seeds could not tell the two
 #   apart (§2, [10 §5](10_real_data.ipynb)).
-# - **F3, "adaptive optimizers are too slow": depends.** About 5 % of the arithmetic at
+# - **"Adaptive optimizers are too slow": depends.** About 5 % of the arithmetic at
 #   batch 64; unfused, more memory traffic than the passes; dominant at batch 1 and for
 #   dense updates of embedding tables (§3).
-# - **F4, "they do not work with batch normalisation": does not hold.** The same test
+# - **"They do not work with batch normalisation": does not hold.** The same test
 #   accuracy with and without, each at its own tuned rate (§4,
 #   [10 §7](10_real_data.ipynb)).
-# - **F5, "with ALR no decay is needed": depends.** True with exact gradients; with noisy
+# - **"With ALR no decay is needed": depends.** True with exact gradients; with noisy
 #   ones the loss stalls near $\eta\sigma/4$ per coordinate until $\eta$ decays (§5,
 #   [09 §1, §4](09_schedules.ipynb)).
-# - **F6, "ALR settles in sharp minima": holds on the toy, not seen on digits.** Adam lacks
+# - **"ALR settles in sharp minima": holds on the toy, not seen on digits.** Adam lacks
 #   large-rate gradient descent's filter against sharp basins; on digits its solutions were
 #   flatter than momentum SGD's on most seeds at roughly equal training loss (§6).
 #
@@ -1114,15 +1114,15 @@ claim(sum(flatter) >= len(flatter) - 1,
 # ## Summary
 #
 # - Adam's $\eta$ still needs a search and its $\epsilon$ must stay small; its betas were
-#   forgiving here (F1).
+#   forgiving here.
 # - No optimizer always wins: SGD with momentum generalised perfectly where Adam memorised;
-#   elsewhere they tied (F2).
+#   elsewhere they tied.
 # - An Adam step is 14 operations and, unfused, 33 elements moved per weight: about 5 % of
-#   the arithmetic at batch 64, but memory-bound, and dominant at batch 1 (F3).
-# - Batch normalisation makes a layer scale-invariant, and Adam trains with it (F4); with
-#   noisy gradients Adam stalls near $\eta\sigma/4$ per coordinate, so decay $\eta$ (F5).
+#   the arithmetic at batch 64, but memory-bound, and dominant at batch 1.
+# - Batch normalisation makes a layer scale-invariant, and Adam trains with it; with
+#   noisy gradients Adam stalls near $\eta\sigma/4$ per coordinate, so decay $\eta$.
 # - Large-rate gradient descent filters out sharp minima and Adam does not; on digits,
-#   though, Adam's solutions were not sharper (flatter on most seeds, F6).
+#   though, Adam's solutions were not sharper (flatter on most seeds).
 #
 # **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
 # **Predict, then run:** (1) In the explorer, Adam at $\eta = 0.1$: with $\beta_1 = 0$

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 13 · In the wild: language, vision, reinforcement learning and games, in miniature
 #
-# The explainer this course follows ends with a tour of the field: language models train
+# Courses on optimizers often end with a tour of the field: language models train
 # with AdamW; vision networks often train with SGD and momentum, and adaptive methods are
 # used to fine-tune them; adaptive optimizers stabilise reinforcement learning; GANs
 # benefit from their smoother updates. Those are statements about training runs that
@@ -20,7 +20,7 @@
 #   of $f(x, y) = xy$, and predict how momentum, alternation and optimism change that;
 # - *explain* what an adaptive optimizer changes in each workload: invariance to the
 #   reward scale, steps bounded by the rate, a leash on pre-trained weights;
-# - *judge* which of the field's claims (syllabus G1-G4) a tiny version supports, and
+# - *judge* which of these four claims of the field a tiny version supports, and
 #   which it cannot test.
 #
 # **Prerequisites:** [05 · Adam](05_adam.ipynb), [08 · Weight decay](08_weight_decay.ipynb)
@@ -129,7 +129,7 @@ claim(unigram < np.log2(data.vocab_size) - 0.5, "character frequencies alone bea
       measured=f"{unigram:.2f} against {np.log2(data.vocab_size):.2f}")
 
 # %% [markdown]
-# ## 2. Adam with L2 or AdamW for the language model (G1)
+# ## 2. Adam with L2 or AdamW for the language model
 #
 # Large language models (BERT, GPT and their successors) are trained with **AdamW**:
 # Adam with *decoupled* weight decay. [Notebook 08](08_weight_decay.ipynb) derived the
@@ -238,7 +238,7 @@ plt.show()
 #   reasons given for AdamW (decay that does not depend on the gradient history;
 #   $\lambda$ that can be set apart from $\eta$, [notebook 08](08_weight_decay.ipynb))
 #   matter most over long training with schedules, which a 12-epoch run does not have.
-#   G1 itself is a statement of practice (what the large models' papers used), not of
+#   The claim itself is a statement of practice (what the large models' papers used), not of
 #   measured superiority.
 #
 # What has the model learned? Samples, drawn character by character from its predicted
@@ -259,10 +259,10 @@ print(f"AdamW, temperature 0.5 (favouring likely characters):\n  {cool!r}")
 # no grammar: what about 2.7 bits per character buys. The essay is 6 KB; a large
 # language model reads more text than that by many orders of magnitude.
 #
-# ## 3. Vision from scratch: SGD with momentum or AdamW (G2, part 1)
+# ## 3. Vision from scratch: SGD with momentum or AdamW
 #
-# The first half of G2: vision networks (ResNets, EfficientNets) are often trained with
-# SGD and momentum. Our "vision" is scikit-learn's 8 × 8 digits, the
+# The first half of the vision claim: vision networks (ResNets, EfficientNets) are often trained
+# with SGD and momentum. Our "vision" is scikit-learn's 8 × 8 digits, the
 # network is the course's MLP, and the protocol is [notebook 10](10_real_data.ipynb)'s:
 # the same splits, one rate per method chosen by validation loss with seed 0, then seeds
 # 1-5 at that rate (AdamW with torch's $\lambda = 0.01$). To save time the rate grid is
@@ -310,7 +310,7 @@ claim(min(a.min() for a in accuracy_of.values()) > 0.93, "every run scores above
 # accuracies after hundreds of epochs; a small MLP on 8 × 8 digits neither confirms nor
 # refutes it.
 #
-# ## 4. Fine-tuning with a small adaptive rate (G2, part 2)
+# ## 4. Fine-tuning with a small adaptive rate
 #
 # In practice most vision models are not trained from scratch: a network pre-trained on
 # a large data set is *fine-tuned* on a small one, usually with a small rate, often with
@@ -567,7 +567,7 @@ claim(best_scores["RMSProp"] > best_scores["SGD"] > best_scores["Adam"] and p_rl
       f"{bandit.n_envs} bandits", measured=f"SGD above Adam on {p_rl.wins} bandits")
 
 # %% [markdown]
-# ## 6. What "stabilise" means here (G3)
+# ## 6. What "stabilise" means here
 #
 # Two answers, one for and one against:
 #
@@ -745,7 +745,7 @@ claim(summary["ratio"] > summary["reference_ratio"] > 1, f"after {summary['steps
       measured=f"{summary['ratio']:.2f} and {summary['reference_ratio']:.2f}")
 
 # %% [markdown]
-# ## 9. A 1-D GAN fitting a mixture (G4)
+# ## 9. A 1-D GAN fitting a mixture
 #
 # Now a real (tiny) GAN. The target is a mixture of two Gaussians with centres $-2$ and
 # $2$ and standard deviation 0.3. The generator maps noise $z \sim \mathcal N(0, 1)$
@@ -861,17 +861,17 @@ plt.show()
 # every one of the five seeds; GDA covered both humps in none. Plain GDA does best at the
 # largest rate it survives (at $\eta = 1$ it blows up, $W_1 = \infty$ above) and still
 # does not fold the noise into two humps in 500 steps. This is one small game: it
-# supports G4 for it, while the bilinear game above is the warning that no step-size
+# supports the claim for it, while the bilinear game above is the warning that no step-size
 # rule alone can be trusted to settle a game.
 #
 # ## 10. What the tiny versions say
 #
 # | claim | our tiny version | verdict |
 # |---|---|---|
-# | G1 language models train with AdamW | character model on a 6 KB essay, tuned $\lambda$, 3 seeds | weight decay helps; AdamW and L2-in-Adam stay within 0.05 bits/char and swap the lead: *not supported, not refuted* |
-# | G2 vision: Momentum; adaptive for fine-tuning | digits from scratch (5 seeds); fine-tuning 0-4 → 5-9 with 25 images | from scratch AdamW slightly ahead (4 of 5 seeds, one tie), not Momentum; adaptive rate is a leash on the pre-trained weights (supported), but it fine-tunes no better than Momentum |
-# | G3 adaptive optimizers stabilise RL | REINFORCE on a drifting bandit, two reward scales | invariance to the reward scale (supported); no better tracking of the drift at tuned rates (not supported) |
-# | G4 GANs benefit from smoother adaptive updates | bilinear game; 1-D GAN, tuned rates, 5 seeds | bilinear: only optimism converges, Adam's steps stay bounded; 1-D GAN: adaptive clearly better (supported) |
+# | language models train with AdamW | character model on a 6 KB essay, tuned $\lambda$, 3 seeds | weight decay helps; AdamW and L2-in-Adam stay within 0.05 bits/char and swap the lead: *not supported, not refuted* |
+# | vision: Momentum; adaptive for fine-tuning | digits from scratch (5 seeds); fine-tuning 0-4 → 5-9 with 25 images | from scratch AdamW slightly ahead (4 of 5 seeds, one tie), not Momentum; adaptive rate is a leash on the pre-trained weights (supported), but it fine-tunes no better than Momentum |
+# | adaptive optimizers stabilise RL | REINFORCE on a drifting bandit, two reward scales | invariance to the reward scale (supported); no better tracking of the drift at tuned rates (not supported) |
+# | GANs benefit from smoother adaptive updates | bilinear game; 1-D GAN, tuned rates, 5 seeds | bilinear: only optimism converges, Adam's steps stay bounded; 1-D GAN: adaptive clearly better (supported) |
 #
 # ## Pitfalls and practice
 #

@@ -21,7 +21,7 @@
 #   slow weights in numpy, and check them against the package;
 # - *compare* Adam, LAMB and NovoGrad as the batch grows, each at a tuned rate, and read
 #   the per-layer trust ratios of a real network;
-# - *judge* which of the "beyond Adam" claims (syllabus H1-H3) a small experiment supports.
+# - *judge* which of the "beyond Adam" claims a small experiment supports.
 #
 # **Prerequisites:** [05 · Adam](05_adam.ipynb), [09 · Schedules](09_schedules.ipynb)
 # (warm-up) and [10 · Real data](10_real_data.ipynb) (the fair-comparison protocol reused
@@ -1240,7 +1240,7 @@ claim(lookahead_wins.get("GD") == 0 and lookahead_wins.get("Momentum", 0) >= 3
 # **Ranger** (Wright, 2019) is Lookahead around RAdam: RAdam's rectified steps as the
 # fast weights, synced every $k = 6$ steps with $\alpha = 0.5$, with its authors'
 # defaults $\beta_1 = 0.95$ and $\epsilon = 10^{-5}$ (`alr_teach.Ranger` is exactly
-# `Lookahead(RAdam(..., decoupled_weight_decay=True), k, alpha)`). The claim (syllabus H3)
+# `Lookahead(RAdam(..., decoupled_weight_decay=True), k, alpha)`). The claim made for both
 # is faster convergence and better generalisation. Section 3's protocol, for Ranger and for
 # Lookahead around Adam ($k = 5$, $\alpha = 0.5$); the model is evaluated at the fast
 # weights, as `MLPClassifier` does:
@@ -1308,7 +1308,7 @@ claim(all(verdict(by_epoch[w, last], w, i) == "cannot be told apart"
 #   told apart for either pair: no sign of better generalisation from the slow weights on
 #   this problem.
 #
-# So H3 gets a split verdict from our experiments: Lookahead sped up optimizers with
+# So the claim gets a split verdict from our experiments: Lookahead sped up optimizers with
 # momentum on three of four landscapes and sped up Adam's first epoch on digits, but it
 # slowed plain gradient descent, lost on Rosenbrock, slowed RAdam's start inside Ranger,
 # and did not change the final accuracy. The paper's evidence (ImageNet, CIFAR, language
@@ -1400,9 +1400,9 @@ claim(np.isclose(first[0], x_start[0] - ranger_lr * g_start[0], rtol=0, atol=1e-
 # - NAdam and Adamax change one ingredient each; neither won on every landscape.
 # - LAMB makes every array's step $\eta\lVert x_l\rVert$, NovoGrad normalises each layer's
 #   gradient; on digits (5 seeds, compared seed by seed) LAMB beat Adam only at batch 256
-#   and NovoGrad trailed Adam at every batch size (H1 not supported here).
+#   and NovoGrad trailed Adam at every batch size (the large-batch claim: not supported here).
 # - Lookahead helped optimizers with momentum and slowed plain gradient descent; Ranger
-#   tied RAdam after 8 epochs (H3: a split verdict).
+#   tied RAdam after 8 epochs (a split verdict).
 #
 # **Exercises:** the exercise notebooks live in [`../exercises/`](../exercises/).
 # **Predict, then run:** (1) In section 4, with $\beta_1 = 0.9$ instead of 0 and

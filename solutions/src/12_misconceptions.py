@@ -3,10 +3,10 @@
 #
 # **Goal.** The course notebook gave six pieces of folklore a fair test each. In these
 # exercises you rebuild the tools behind three verdicts and probe the others: you write
-# the random-probe estimate of sharpness (F6) and the solution gradient descent finds on
-# the memorisation task (F2), predict which basin gradient descent and Adam end in at a
-# large rate, what batch normalisation does to the first step (F4) and how high Adam's
-# noise floor is (F5), and end by making Adam find the flat basin at its default rate.
+# the random-probe estimate of sharpness and the solution gradient descent finds on
+# the memorisation task, predict which basin gradient descent and Adam end in at a
+# large rate, what batch normalisation does to the first step and how high Adam's
+# noise floor is, and end by making Adam find the flat basin at its default rate.
 #
 # Course notebook: [12 · Six misconceptions](../notebooks/12_misconceptions.ipynb).
 # Notation: [docs/notation.md](../docs/notation.md).
@@ -188,7 +188,7 @@ assert rise[0.01][0] / rise[0.01][1] > 20 and rise[1.0][0] / rise[1.0][1] < 2
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 4. Implement it: where gradient descent ends on the memorisation task (F2)
+# ## 4. Implement it: where gradient descent ends on the memorisation task
 #
 # On the memorisation task $x$ has $3 + 5N$ weights and the $N = 40$ samples (the rows of
 # $S$) can be fitted exactly. Gradient descent from $x = 0$ only ever adds combinations
@@ -251,7 +251,7 @@ checks.check_value("adam_accuracy", predicted_adam_accuracy, adam_accuracy, atol
                         "does it get when x1 + x2 > x0?")
 
 # %% [markdown]
-# ## 6. Predict, then run: batch normalisation and the first step (F4)
+# ## 6. Predict, then run: batch normalisation and the first step
 #
 # A small network with batch normalisation on random data: 20 inputs, 16 hidden units
 # with batch normalisation, 5 classes. Scale its first weight matrix by 3,
@@ -290,7 +290,7 @@ checks.check_value("bn_step_ratios", predicted_step_ratios, list(step_ratio.valu
                         "step depend on the gradient's size?")
 
 # %% [markdown]
-# ## 7. Predict, then run: the noise floor at $\sigma = 10$ (F5)
+# ## 7. Predict, then run: the noise floor at $\sigma = 10$
 #
 # Course §5 derived Adam's noise floor, $E[\frac a2 x^2] \approx \eta\sigma/4$ per
 # coordinate, whatever the curvature $a$. On the same 2-D bowl (curvatures 1 and 10,

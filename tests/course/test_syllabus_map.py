@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -79,3 +80,43 @@ def test_the_parser_reads_the_map_formats():
 def test_no_row_is_still_planned():
     text = (ROOT / "docs" / "syllabus-map.md").read_text()
     assert not re.search(r"^\|[^|]*\|\s*planned", text, flags=re.M)
+
+
+#: a syllabus claim id as the map writes it: "C1", "B1-B4", "E6/F5"; never shown to learners
+CODE = re.compile(r"(?<![\w$\\{^_.])[A-H][1-9](?:[-/][A-H]?[1-9])*(?![\w}])")
+
+
+def _learner_texts():
+    """Every text a learner reads: notebook and solution sources, and the cells and text
+    outputs of the built notebooks and exercises (not their images)."""
+    for folder in ("notebooks/src", "solutions/src"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            yield path.relative_to(ROOT), path.read_text(encoding="utf-8")
+    for folder in ("notebooks", "exercises"):
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            parts = []
+            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+                parts.append("".join(cell["source"]))
+                for output in cell.get("outputs", []):
+                    parts.append("".join(output.get("text", "")))
+                    parts.append("".join(output.get("data", {}).get("text/plain", "")))
+            yield path.relative_to(ROOT), "\n".join(parts)
+
+
+LEARNER_TEXTS = dict(_learner_texts())
+
+
+@pytest.mark.parametrize("path", LEARNER_TEXTS, ids=str)
+def test_learners_never_meet_a_syllabus_code(path):
+    """The ids of the syllabus are the team's shorthand; a lesson says what it means instead."""
+    text = LEARNER_TEXTS[path]
+    found = [(text.count("\n", 0, m.start()) + 1, m.group()) for m in CODE.finditer(text)]
+    assert not found, f"{path}: syllabus codes at (line, code) {found[:8]}"
+    assert "the explainer" not in text.lower(), f"{path}: 'the explainer', never introduced"
+
+
+def test_the_code_pattern_finds_codes_and_leaves_symbols_alone():
+    assert [m.group() for m in CODE.finditer("the hiker (C1); B1-B4 and E6/F5, H1")] == [
+        "C1", "B1-B4", "E6/F5", "H1"]
+    for symbol in ("W1", "$\\beta_1$", "x_{B1}", "1e-3", "AdaGrad", "F1score", "D12"):
+        assert not CODE.search(symbol), symbol
