@@ -138,10 +138,7 @@ class Optimizer:
 
     def set(self, **values: object) -> None:
         """Change hyperparameters or flags (checked as at construction) for the next steps."""
-        unknown = [name for name in values if name not in self.hyperparameters
-                   and name not in self.flags]
-        if unknown:
-            raise ValueError(f"Invalid hyperparameter: {unknown[0]!r} ({self._known_names()})")
+        self._refuse_unknown(values)
         self._assign(values)
         vars(self)["_hyperparameters_changed"] = True
 
@@ -150,6 +147,14 @@ class Optimizer:
 
         ``values`` holds every hyperparameter and flag as they would be after the change.
         """
+
+    def _refuse_unknown(self, values: Mapping[str, object]) -> None:
+        """ValueError naming the first of ``values`` that is neither a hyperparameter nor a
+        flag (``set`` of every optimizer and wrapper checks with this before changing any)."""
+        unknown = [name for name in values if name not in self.hyperparameters
+                   and name not in self.flags]
+        if unknown:
+            raise ValueError(f"Invalid hyperparameter: {unknown[0]!r} ({self._known_names()})")
 
     def _known_names(self) -> str:
         """``SGD has lr, momentum, ... and the flag nesterov``: for error messages."""

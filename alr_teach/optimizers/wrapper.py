@@ -98,9 +98,7 @@ class Wrapper(Optimizer):
 
     def set(self, **values: object) -> None:
         """Change hyperparameters or flags, each checked by its owner; all or nothing."""
-        unknown = [n for n in values if n not in self.hyperparameters and n not in self.flags]
-        if unknown:
-            raise ValueError(f"Invalid hyperparameter: {unknown[0]!r} ({self._known_names()})")
+        self._refuse_unknown(values)
         own = {} if self.own is None else {**self.own.hyperparameters, **self.own.flags}
         mine = {n: v for n, v in values.items() if n in own}
         theirs = {n: v for n, v in values.items() if n not in own}
